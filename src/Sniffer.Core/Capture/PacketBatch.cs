@@ -1,0 +1,71 @@
+using System.Buffers;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Sniffer.Capture;
+
+/// <summary>Where one packet lies in a batch.</summary>
+public struct PacketRecord
+{
+    public int Offset;
+    public int CapturedLength;
+    public int WireLength;
+    public int LinkType;
+    public long TimestampNs;
+}
+
+/// <summary>
+/// A pooled batch of captured packets copied into one contiguous buffer: the unit that moves through the
+/// capture → worker channel. Pooled with Microsoft.Extensions.ObjectPool, so steady state allocates nothing.
+/// </summary>
+public sealed class PacketBatch
+{
+    /// <summary>Bytes of packet data one batch holds.</summary>
+    public const int DataCapacity = 1 << 20;
+    /// <summary>Packets one batch holds.</summary>
+    public const int MaxPackets = 4096;
+
+    public readonly byte[] Data = new byte[DataCapacity];
+    public readonly PacketRecord[] Records = new PacketRecord[MaxPackets];
+    public int Count;
+    public int Used;
+
+    /// <summary>Current time for idle expiry when the batch carries no packets (live capture ticks), else 0.</summary>
+    public long TickNs;
+
+    public bool HasRoomFor(int length) => Count < MaxPackets && Used + length <= DataCapacity;
+
+    public void Add(int linkType, long timestampNs, ReadOnlySpan<byte> data, int wireLength)
+    {
+        ref var r = ref Records[Count++];
+        r.Offset = Used;
+        r.CapturedLength = data.Length;
+        r.WireLength = wireLength;
+        r.LinkType = linkType;
+        r.TimestampNs = timestampNs;
+        data.CopyTo(Data.AsSpan(Used));
+        Used += data.Length;
+    }
+
+    public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.AsSpan(record.Offset, record.CapturedLength);
+
+    public void Clear()
+    {
+        Count = 0;
+        Used = 0;
+        TickNs = 0;
+    }
+
+    public static ObjectPool<PacketBatch> CreatePool(int maximumRetained) =>
+        new DefaultObjectPool<PacketBatch>(new Policy(), maximumRetained);
+
+    private sealed class Policy : PooledObjectPolicy<PacketBatch>
+    {
+        public override PacketBatch Create() => new();
+
+        public override bool Return(PacketBatch obj)
+        {
+            obj.Clear();
+            return true;
+        }
+    }
+}

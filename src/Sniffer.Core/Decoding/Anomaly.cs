@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+
+namespace Sniffer.Decoding;
+
+/// <summary>Named anomaly counters: malformed input is counted here instead of throwing.</summary>
+public enum Anomaly
+{
+    TruncatedLinkHeader,
+    UnsupportedLinkType,
+    TooManyVlanTags,
+    TooManyMplsLabels,
+    NonIpFrame,
+    TruncatedIpv4,
+    BadIpv4HeaderLength,
+    BadIpv4TotalLength,
+    TruncatedIpv6,
+    TooManyIpv6ExtensionHeaders,
+    BadIpVersion,
+    IpFragment,
+    IpEsp,
+    TunnelTooDeep,
+    OtherTransport,
+    TruncatedTcp,
+    BadTcpDataOffset,
+    TruncatedUdp,
+    BadUdpLength,
+    SnapTruncated,
+    TcpReassemblyOverlapConflict,
+    TcpReassemblyGap,
+    TcpOutOfWindow,
+    TimestampWentBackwards,
+    RecordTooLong,
+    Count,
+}
+
+/// <summary>Per-thread anomaly counters (one instance per worker; merged at exit).</summary>
+public sealed class AnomalyCounters
+{
+    private readonly long[] _counts = new long[(int)Anomaly.Count];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Increment(Anomaly anomaly) => _counts[(int)anomaly]++;
+
+    public long this[Anomaly anomaly] => _counts[(int)anomaly];
+
+    public void AddTo(AnomalyCounters total)
+    {
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            total._counts[i] += _counts[i];
+        }
+    }
+
+    public static string Name(Anomaly anomaly) => anomaly switch
+    {
+        Anomaly.TruncatedLinkHeader => "truncated_link_header",
+        Anomaly.UnsupportedLinkType => "unsupported_link_type",
+        Anomaly.TooManyVlanTags => "too_many_vlan_tags",
+        Anomaly.TooManyMplsLabels => "too_many_mpls_labels",
+        Anomaly.NonIpFrame => "non_ip_frame",
+        Anomaly.TruncatedIpv4 => "truncated_ipv4",
+        Anomaly.BadIpv4HeaderLength => "bad_ipv4_header_length",
+        Anomaly.BadIpv4TotalLength => "bad_ipv4_total_length",
+        Anomaly.TruncatedIpv6 => "truncated_ipv6",
+        Anomaly.TooManyIpv6ExtensionHeaders => "too_many_ipv6_extension_headers",
+        Anomaly.BadIpVersion => "bad_ip_version",
+        Anomaly.IpFragment => "ip_fragment",
+        Anomaly.IpEsp => "ip_esp",
+        Anomaly.TunnelTooDeep => "tunnel_too_deep",
+        Anomaly.OtherTransport => "other_transport",
+        Anomaly.TruncatedTcp => "truncated_tcp",
+        Anomaly.BadTcpDataOffset => "bad_tcp_data_offset",
+        Anomaly.TruncatedUdp => "truncated_udp",
+        Anomaly.BadUdpLength => "bad_udp_length",
+        Anomaly.SnapTruncated => "snap_truncated",
+        Anomaly.TcpReassemblyOverlapConflict => "tcp_overlap_conflict",
+        Anomaly.TcpReassemblyGap => "tcp_gap",
+        Anomaly.TcpOutOfWindow => "tcp_beyond_inspection_window",
+        Anomaly.TimestampWentBackwards => "timestamp_went_backwards",
+        Anomaly.RecordTooLong => "capture_record_too_long",
+        _ => "unknown",
+    };
+}

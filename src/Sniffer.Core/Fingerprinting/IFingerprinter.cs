@@ -1,0 +1,120 @@
+using System.Text.Json;
+
+namespace Sniffer.Fingerprinting;
+
+/// <summary>Result of looking at a flow's first bytes (Suricata's probing-parser answer).</summary>
+public enum ProbeStatus : byte
+{
+    /// <summary>The bytes cannot be this protocol; never ask again for this flow.</summary>
+    NoMatch = 0,
+    /// <summary>Not enough bytes yet to decide; ask again when more arrive.</summary>
+    NeedMoreData = 1,
+    /// <summary>The bytes are this protocol.</summary>
+    Match = 2,
+}
+
+/// <summary>How sure an identification is. Documented in docs/schema.md (<c>sniffer.confidence</c>).</summary>
+public enum Confidence : byte
+{
+    None = 0,
+    /// <summary>A weak shape match (a few bytes that many protocols could produce).</summary>
+    Low = 1,
+    /// <summary>A structural match of one message (e.g. a well-formed request line).</summary>
+    Medium = 2,
+    /// <summary>A complete, validated message or a match confirmed by both directions.</summary>
+    High = 3,
+}
+
+public enum Transport : byte
+{
+    Tcp = 6,
+    Udp = 17,
+}
+
+/// <summary>Outcome of a probe: status, and when matched, how sure and why.</summary>
+public readonly struct ProbeResult
+{
+    public ProbeResult(ProbeStatus status, Confidence confidence = Confidence.None, string? evidence = null)
+    {
+        Status = status;
+        Confidence = confidence;
+        Evidence = evidence;
+    }
+
+    public ProbeStatus Status { get; }
+    public Confidence Confidence { get; }
+    /// <summary>What matched, e.g. "tls.client_hello" (a static literal: no allocation).</summary>
+    public string? Evidence { get; }
+
+    public static ProbeResult NoMatch => default;
+    public static ProbeResult NeedMore => new(ProbeStatus.NeedMoreData);
+    public static ProbeResult Matched(Confidence confidence, string evidence) => new(ProbeStatus.Match, confidence, evidence);
+}
+
+/// <summary>
+/// What a fingerprinter sees of a flow: the first in-order payload bytes of each direction (bounded by the
+/// inspection window), oriented client → server and server → client. For UDP each side holds the first datagram
+/// of that direction. The view is re-created each time new bytes arrive; fingerprinters keep no per-flow state
+/// of their own, so the same bytes split into any number of segments give the same answer.
+/// </summary>
+public readonly ref struct InspectionContext
+{
+    public InspectionContext(Transport transport, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server,
+        bool clientComplete, bool serverComplete)
+    {
+        Transport = transport;
+        Client = client;
+        Server = server;
+        ClientComplete = clientComplete;
+        ServerComplete = serverComplete;
+    }
+
+    public Transport Transport { get; }
+    /// <summary>Client → server bytes seen so far (in order, no gaps).</summary>
+    public ReadOnlySpan<byte> Client { get; }
+    /// <summary>Server → client bytes seen so far (in order, no gaps).</summary>
+    public ReadOnlySpan<byte> Server { get; }
+    /// <summary>No more client bytes will come (window full, gap, FIN, or flow end).</summary>
+    public bool ClientComplete { get; }
+    /// <summary>No more server bytes will come (window full, gap, FIN, or flow end).</summary>
+    public bool ServerComplete { get; }
+}
+
+/// <summary>
+/// Protocol metadata found in a flow, written into the NDJSON record. ECS fields go at the top level
+/// (<see cref="WriteEcs"/>), everything ECS lacks goes inside the record's <c>sniffer</c> object
+/// (<see cref="WriteSniffer"/>).
+/// </summary>
+public abstract class ProtocolMetadata
+{
+    /// <summary>Product behind the protocol (e.g. "OpenSSH", "nginx", "curl"), when a banner or header reveals it.</summary>
+    public string? ApplicationName { get; protected set; }
+    public string? ApplicationVersion { get; protected set; }
+
+    /// <summary>Writes top-level ECS properties (e.g. <c>"tls": {...}</c>, <c>"url": {...}</c>).</summary>
+    public abstract void WriteEcs(Utf8JsonWriter writer);
+
+    /// <summary>Writes properties inside the record's <c>sniffer</c> object (e.g. <c>"ssh": {...}</c>).</summary>
+    public virtual void WriteSniffer(Utf8JsonWriter writer)
+    {
+    }
+}
+
+/// <summary>
+/// One protocol's identification logic. Looks at payload only — never at ports. Implementations are stateless
+/// singletons registered in <see cref="FingerprinterRegistry"/>.
+/// </summary>
+public interface IFingerprinter
+{
+    /// <summary>Canonical lowercase protocol name written to <c>network.protocol</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Decide whether the flow's bytes are this protocol.</summary>
+    ProbeResult Probe(in InspectionContext context);
+
+    /// <summary>
+    /// After a match: parse the metadata available in the bytes seen so far into <paramref name="metadata"/>
+    /// (created on first call). Returns true when nothing more is wanted from this flow.
+    /// </summary>
+    bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata);
+}

@@ -1,0 +1,155 @@
+using Sniffer.Flows;
+
+namespace Sniffer.Fingerprinting;
+
+/// <summary>
+/// Drives identification for a flow: offers the in-order bytes of both directions to every fingerprinter that
+/// has not yet said no, picks the best match, then lets the winner extract its metadata. Bounded by
+/// <see cref="InspectionLimits"/>: when the limits are reached with no match, the flow is <c>unknown</c>.
+/// </summary>
+public sealed class ProtocolDetector
+{
+    private readonly FingerprinterRegistration[] _registry;
+    private readonly ulong _tcpCandidates;
+    private readonly ulong _udpCandidates;
+    private readonly InspectionLimits _limits;
+
+    public ProtocolDetector(InspectionLimits limits, FingerprinterRegistration[]? registry = null)
+    {
+        _registry = registry ?? FingerprinterRegistry.All;
+        if (_registry.Length > 64)
+        {
+            throw new ArgumentException("at most 64 fingerprinters", nameof(registry));
+        }
+
+        _limits = limits;
+        for (int i = 0; i < _registry.Length; i++)
+        {
+            if (_registry[i].Tcp)
+            {
+                _tcpCandidates |= 1UL << i;
+            }
+
+            if (_registry[i].Udp)
+            {
+                _udpCandidates |= 1UL << i;
+            }
+        }
+    }
+
+    public InspectionLimits Limits => _limits;
+
+    public IReadOnlyList<FingerprinterRegistration> Registry => _registry;
+
+    public void Begin(Flow flow)
+    {
+        flow.State = DetectionState.Inspecting;
+        flow.Candidates = flow.Transport == Transport.Tcp ? _tcpCandidates : _udpCandidates;
+    }
+
+    /// <summary>Name for <c>network.protocol</c>.</summary>
+    public string ProtocolName(Flow flow) =>
+        flow.ProtocolIndex >= 0 ? _registry[flow.ProtocolIndex].Fingerprinter.Name : "unknown";
+
+    public FingerprinterRegistration? Registration(Flow flow) =>
+        flow.ProtocolIndex >= 0 ? _registry[flow.ProtocolIndex] : null;
+
+    /// <summary>
+    /// Runs identification on what the flow's streams hold now. Returns true when the flow was just identified
+    /// (its first metadata extracted) so the caller can write a <c>protocol_detected</c> record.
+    /// </summary>
+    public bool Inspect(Flow flow, bool final = false)
+    {
+        if (flow.State is DetectionState.Done or DetectionState.Unknown)
+        {
+            return false;
+        }
+
+        bool clientComplete = final || flow.ClientStream.IsComplete;
+        bool serverComplete = final || flow.ServerStream.IsComplete;
+        if (flow.PayloadPackets >= _limits.MaxPackets)
+        {
+            clientComplete = serverComplete = true;
+        }
+
+        var context = new InspectionContext(flow.Transport, flow.ClientStream.Contiguous, flow.ServerStream.Contiguous,
+            clientComplete, serverComplete);
+
+        bool justIdentified = false;
+        if (flow.State == DetectionState.Inspecting)
+        {
+            if (context.Client.IsEmpty && context.Server.IsEmpty)
+            {
+                if (clientComplete && serverComplete)
+                {
+                    SetUnknown(flow);
+                }
+
+                return false;
+            }
+
+            int best = -1;
+            ProbeResult bestResult = default;
+            ulong candidates = flow.Candidates;
+            while (candidates != 0)
+            {
+                int i = System.Numerics.BitOperations.TrailingZeroCount(candidates);
+                candidates &= candidates - 1;
+                var result = _registry[i].Fingerprinter.Probe(context);
+                switch (result.Status)
+                {
+                    case ProbeStatus.NoMatch:
+                        flow.Candidates &= ~(1UL << i);
+                        break;
+                    case ProbeStatus.Match when best < 0 || result.Confidence > bestResult.Confidence:
+                        best = i;
+                        bestResult = result;
+                        break;
+                }
+            }
+
+            if (best < 0)
+            {
+                if (flow.Candidates == 0 || (clientComplete && serverComplete))
+                {
+                    SetUnknown(flow);
+                }
+
+                return false;
+            }
+
+            flow.ProtocolIndex = best;
+            flow.Confidence = bestResult.Confidence;
+            flow.Evidence = bestResult.Evidence;
+            flow.State = DetectionState.Extracting;
+            justIdentified = true;
+        }
+
+        var fingerprinter = _registry[flow.ProtocolIndex].Fingerprinter;
+        if (fingerprinter.Extract(context, ref flow.Metadata) || (clientComplete && serverComplete))
+        {
+            flow.State = DetectionState.Done;
+            flow.ReleaseBuffers();
+        }
+
+        return justIdentified;
+    }
+
+    private static void SetUnknown(Flow flow)
+    {
+        flow.State = DetectionState.Unknown;
+        flow.ReleaseBuffers();
+    }
+}
+
+/// <summary>How much of a flow identification may look at before answering <c>unknown</c> (documented in the README).</summary>
+public sealed record InspectionLimits
+{
+    /// <summary>Default in-order bytes kept per direction for identification.</summary>
+    public const int DefaultMaxBytesPerDirection = 8192;
+    /// <summary>Default payload-carrying packets inspected per flow.</summary>
+    public const int DefaultMaxPackets = 32;
+
+    public int MaxBytesPerDirection { get; init; } = DefaultMaxBytesPerDirection;
+    public int MaxPackets { get; init; } = DefaultMaxPackets;
+}

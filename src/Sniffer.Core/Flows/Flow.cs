@@ -1,0 +1,118 @@
+using Sniffer.Decoding;
+using Sniffer.Fingerprinting;
+
+namespace Sniffer.Flows;
+
+/// <summary>Why a flow's record was written.</summary>
+public enum FlowEndReason : byte
+{
+    None,
+    Fin,
+    Rst,
+    IdleTimeout,
+    EndOfInput,
+    Shutdown,
+    Evicted,
+}
+
+/// <summary>Where a flow stands in identification.</summary>
+public enum DetectionState : byte
+{
+    /// <summary>Probing the fingerprinters with the first bytes.</summary>
+    Inspecting,
+    /// <summary>A protocol matched; extracting its metadata.</summary>
+    Extracting,
+    /// <summary>Identified and all wanted metadata extracted (or no more will come).</summary>
+    Done,
+    /// <summary>Nothing matched within the inspection limits.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// One bidirectional conversation. Pooled (Microsoft.Extensions.ObjectPool) and reset between uses; linked into
+/// the flow table's idle lists intrusively so expiry needs no allocation.
+/// </summary>
+public sealed class Flow
+{
+    public FlowKey Key;
+    public IpAddr ClientIp;
+    public IpAddr ServerIp;
+    public ushort ClientPort;
+    public ushort ServerPort;
+    public Transport Transport;
+    public ushort VlanId;
+
+    public long FirstNs;
+    public long LastNs;
+    public long ClientBytes;
+    public long ServerBytes;
+    public long ClientPackets;
+    public long ServerPackets;
+    public TcpFlags ClientFlags;
+    public TcpFlags ServerFlags;
+    public bool SawSyn;
+    public bool Midstream;
+    public bool ClientFin;
+    public bool ServerFin;
+    public uint ClientFinSeq;
+    public uint ServerFinSeq;
+    public bool Closing;
+    public FlowEndReason CloseReason;
+
+    public StreamReassembler ClientStream;
+    public StreamReassembler ServerStream;
+    public int PayloadPackets;
+
+    public DetectionState State;
+    public ulong Candidates;
+    public int ProtocolIndex = -1;
+    public Confidence Confidence;
+    public string? Evidence;
+    public ProtocolMetadata? Metadata;
+    public bool DetectedRecordWritten;
+    /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
+    public bool? ClientSpokeFirst;
+
+    // Intrusive idle-list links (owned by FlowTable).
+    internal Flow? Prev;
+    internal Flow? Next;
+    internal FlowList? List;
+
+    public long TotalBytes => ClientBytes + ServerBytes;
+    public long TotalPackets => ClientPackets + ServerPackets;
+
+    public void ReleaseBuffers()
+    {
+        ClientStream.Release();
+        ServerStream.Release();
+    }
+
+    public void Reset()
+    {
+        ReleaseBuffers();
+        Key = default;
+        ClientIp = ServerIp = default;
+        ClientPort = ServerPort = 0;
+        Transport = default;
+        VlanId = 0;
+        FirstNs = LastNs = 0;
+        ClientBytes = ServerBytes = ClientPackets = ServerPackets = 0;
+        ClientFlags = ServerFlags = TcpFlags.None;
+        SawSyn = Midstream = ClientFin = ServerFin = Closing = false;
+        ClientFinSeq = ServerFinSeq = 0;
+        CloseReason = FlowEndReason.None;
+        ClientStream = default;
+        ServerStream = default;
+        PayloadPackets = 0;
+        State = DetectionState.Inspecting;
+        Candidates = 0;
+        ProtocolIndex = -1;
+        Confidence = Confidence.None;
+        Evidence = null;
+        Metadata = null;
+        DetectedRecordWritten = false;
+        ClientSpokeFirst = null;
+        Prev = Next = null;
+        List = null;
+    }
+}

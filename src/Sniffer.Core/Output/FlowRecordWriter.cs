@@ -1,0 +1,253 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Sniffer.Decoding;
+using Sniffer.Fingerprinting;
+using Sniffer.Flows;
+
+namespace Sniffer.Output;
+
+/// <summary>
+/// Writes flow records as NDJSON (one object per line) with one long-lived Utf8JsonWriter, pre-encoded property
+/// names, and the relaxed encoder (readable text; control characters, invalid UTF-8 and quotes still escaped).
+/// Field meanings are documented in docs/schema.md.
+/// </summary>
+public sealed class FlowRecordWriter : IDisposable
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = false,
+    };
+
+    private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("@timestamp");
+    private static readonly JsonEncodedText Event = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+    private static readonly JsonEncodedText KindEvent = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText Category = JsonEncodedText.Encode("category");
+    private static readonly JsonEncodedText Network = JsonEncodedText.Encode("network");
+    private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText Connection = JsonEncodedText.Encode("connection");
+    private static readonly JsonEncodedText End = JsonEncodedText.Encode("end");
+    private static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
+    private static readonly JsonEncodedText Action = JsonEncodedText.Encode("action");
+    private static readonly JsonEncodedText FlowEnd = JsonEncodedText.Encode("flow_end");
+    private static readonly JsonEncodedText ProtocolDetected = JsonEncodedText.Encode("protocol_detected");
+    private static readonly JsonEncodedText Dataset = JsonEncodedText.Encode("dataset");
+    private static readonly JsonEncodedText DatasetFlow = JsonEncodedText.Encode("sniffer.flow");
+    private static readonly JsonEncodedText Module = JsonEncodedText.Encode("module");
+    private static readonly JsonEncodedText Sniffer = JsonEncodedText.Encode("sniffer");
+    private static readonly JsonEncodedText Start = JsonEncodedText.Encode("start");
+    private static readonly JsonEncodedText Duration = JsonEncodedText.Encode("duration");
+    private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText Destination = JsonEncodedText.Encode("destination");
+    private static readonly JsonEncodedText Ip = JsonEncodedText.Encode("ip");
+    private static readonly JsonEncodedText Port = JsonEncodedText.Encode("port");
+    private static readonly JsonEncodedText Bytes = JsonEncodedText.Encode("bytes");
+    private static readonly JsonEncodedText Packets = JsonEncodedText.Encode("packets");
+    private static readonly JsonEncodedText Transport = JsonEncodedText.Encode("transport");
+    private static readonly JsonEncodedText Tcp = JsonEncodedText.Encode("tcp");
+    private static readonly JsonEncodedText Udp = JsonEncodedText.Encode("udp");
+    private static readonly JsonEncodedText Ipv4 = JsonEncodedText.Encode("ipv4");
+    private static readonly JsonEncodedText Ipv6 = JsonEncodedText.Encode("ipv6");
+    private static readonly JsonEncodedText IanaNumber = JsonEncodedText.Encode("iana_number");
+    private static readonly JsonEncodedText CommunityIdName = JsonEncodedText.Encode("community_id");
+    private static readonly JsonEncodedText Vlan = JsonEncodedText.Encode("vlan");
+    private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText EndReason = JsonEncodedText.Encode("end_reason");
+    private static readonly JsonEncodedText ConfidenceName = JsonEncodedText.Encode("confidence");
+    private static readonly JsonEncodedText Evidence = JsonEncodedText.Encode("evidence");
+    private static readonly JsonEncodedText Midstream = JsonEncodedText.Encode("midstream");
+    private static readonly JsonEncodedText TcpFlagsName = JsonEncodedText.Encode("tcp_flags");
+    private static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
+    private static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+    private static readonly JsonEncodedText Application = JsonEncodedText.Encode("application");
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText OffPort = JsonEncodedText.Encode("off_port");
+    private static readonly JsonEncodedText PortRegistration = JsonEncodedText.Encode("port_registration");
+    private static readonly JsonEncodedText FirstSpeaker = JsonEncodedText.Encode("first_speaker");
+
+    private readonly Utf8JsonWriter _json;
+    private readonly ProtocolDetector _detector;
+
+    public FlowRecordWriter(System.Buffers.IBufferWriter<byte> output, ProtocolDetector detector)
+    {
+        _json = new Utf8JsonWriter(output, Options);
+        _detector = detector;
+        Output = output;
+    }
+
+    public System.Buffers.IBufferWriter<byte> Output { get; }
+
+    public long RecordsWritten { get; private set; }
+
+    /// <summary>Writes one flow record (<c>flow_end</c> or <c>protocol_detected</c>) and its newline.</summary>
+    public void Write(Flow flow, bool isEnd, FlowEndReason reason, long nowNs)
+    {
+        var w = _json;
+        w.Reset(Output);
+        Span<byte> scratch = stackalloc byte[64];
+
+        w.WriteStartObject();
+        long recordTime = isEnd ? flow.LastNs : Math.Max(nowNs, flow.FirstNs);
+        WriteTime(w, Timestamp, recordTime, scratch);
+
+        w.WriteStartObject(Event);
+        w.WriteString(Kind, KindEvent);
+        w.WriteStartArray(Category);
+        w.WriteStringValue(Network);
+        w.WriteEndArray();
+        w.WriteStartArray(Type);
+        w.WriteStringValue(Connection);
+        w.WriteStringValue(isEnd ? End : Protocol);
+        w.WriteEndArray();
+        w.WriteString(Action, isEnd ? FlowEnd : ProtocolDetected);
+        w.WriteString(Module, Sniffer);
+        w.WriteString(Dataset, DatasetFlow);
+        WriteTime(w, Start, flow.FirstNs, scratch);
+        if (isEnd)
+        {
+            WriteTime(w, End, flow.LastNs, scratch);
+            w.WriteNumber(Duration, Math.Max(0, flow.LastNs - flow.FirstNs));
+        }
+
+        w.WriteEndObject();
+
+        WriteEndpoint(w, Source, flow.ClientIp, flow.ClientPort, flow.ClientBytes, flow.ClientPackets, scratch);
+        WriteEndpoint(w, Destination, flow.ServerIp, flow.ServerPort, flow.ServerBytes, flow.ServerPackets, scratch);
+
+        w.WriteStartObject(Network);
+        w.WriteString(Transport, flow.Transport == Fingerprinting.Transport.Tcp ? Tcp : Udp);
+        w.WriteString(Type, flow.ClientIp.IsV6 ? Ipv6 : Ipv4);
+        w.WriteString(IanaNumber, flow.Transport == Fingerprinting.Transport.Tcp ? "6"u8 : "17"u8);
+        w.WriteString(Protocol, _detector.ProtocolName(flow));
+        int n = CommunityId.Compute(flow.ClientIp, flow.ClientPort, flow.ServerIp, flow.ServerPort, (byte)flow.Transport, scratch);
+        w.WriteString(CommunityIdName, scratch[..n]);
+        w.WriteNumber(Bytes, flow.TotalBytes);
+        w.WriteNumber(Packets, flow.TotalPackets);
+        if (flow.VlanId != 0)
+        {
+            w.WriteStartObject(Vlan);
+            flow.VlanId.TryFormat(scratch, out n);
+            w.WriteString(Id, scratch[..n]);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+
+        flow.Metadata?.WriteEcs(w);
+
+        w.WriteStartObject(Sniffer);
+        if (isEnd)
+        {
+            w.WriteString(EndReason, ReasonName(reason));
+        }
+
+        var registration = _detector.Registration(flow);
+        if (registration is not null)
+        {
+            w.WriteString(ConfidenceName, ConfidenceText(flow.Confidence));
+            w.WriteString(Evidence, flow.Evidence);
+            w.WriteBoolean(OffPort, Array.IndexOf(registration.StandardPorts, flow.ServerPort) < 0);
+        }
+
+        string? registered = PortRegistry.IanaServiceName(flow.ServerPort);
+        if (registered is not null)
+        {
+            w.WriteString(PortRegistration, registered);
+        }
+
+        if (flow.Transport == Fingerprinting.Transport.Tcp)
+        {
+            w.WriteBoolean(Midstream, flow.Midstream);
+            w.WriteStartObject(TcpFlagsName);
+            n = FormatFlags(flow.ClientFlags, scratch);
+            w.WriteString(Client, scratch[..n]);
+            n = FormatFlags(flow.ServerFlags, scratch);
+            w.WriteString(Server, scratch[..n]);
+            w.WriteEndObject();
+        }
+
+        if (flow.ClientSpokeFirst is bool clientFirst)
+        {
+            w.WriteString(FirstSpeaker, clientFirst ? Client : Server);
+        }
+
+        if (flow.Metadata is { ApplicationName: not null } meta)
+        {
+            w.WriteStartObject(Application);
+            w.WriteString(Name, meta.ApplicationName);
+            if (meta.ApplicationVersion is not null)
+            {
+                w.WriteString(Version, meta.ApplicationVersion);
+            }
+
+            w.WriteEndObject();
+        }
+
+        flow.Metadata?.WriteSniffer(w);
+        w.WriteEndObject();
+
+        w.WriteEndObject();
+        w.Flush();
+        var nl = Output.GetSpan(1);
+        nl[0] = (byte)'\n';
+        Output.Advance(1);
+        RecordsWritten++;
+    }
+
+    public void Dispose() => _json.Dispose();
+
+    private static void WriteTime(Utf8JsonWriter w, JsonEncodedText name, long ns, Span<byte> scratch)
+    {
+        int n = Rfc3339.Format(ns, scratch);
+        w.WriteString(name, scratch[..n]);
+    }
+
+    private static void WriteEndpoint(Utf8JsonWriter w, JsonEncodedText name, IpAddr ip, ushort port, long bytes, long packets, Span<byte> scratch)
+    {
+        w.WriteStartObject(name);
+        ip.TryFormat(scratch, out int n);
+        w.WriteString(Ip, scratch[..n]);
+        w.WriteNumber(Port, port);
+        w.WriteNumber(Bytes, bytes);
+        w.WriteNumber(Packets, packets);
+        w.WriteEndObject();
+    }
+
+    /// <summary>tcpdump-style letters for the flags seen: F S R P A U E C.</summary>
+    public static int FormatFlags(TcpFlags flags, Span<byte> destination)
+    {
+        int n = 0;
+        ReadOnlySpan<byte> letters = "FSRPAUEC"u8;
+        for (int bit = 0; bit < 8; bit++)
+        {
+            if (((int)flags & (1 << bit)) != 0)
+            {
+                destination[n++] = letters[bit];
+            }
+        }
+
+        return n;
+    }
+
+    public static string ReasonName(FlowEndReason reason) => reason switch
+    {
+        FlowEndReason.Fin => "fin",
+        FlowEndReason.Rst => "rst",
+        FlowEndReason.IdleTimeout => "idle_timeout",
+        FlowEndReason.EndOfInput => "end_of_input",
+        FlowEndReason.Shutdown => "shutdown",
+        FlowEndReason.Evicted => "evicted",
+        _ => "unknown",
+    };
+
+    public static string ConfidenceText(Confidence c) => c switch
+    {
+        Confidence.High => "high",
+        Confidence.Medium => "medium",
+        Confidence.Low => "low",
+        _ => "none",
+    };
+}

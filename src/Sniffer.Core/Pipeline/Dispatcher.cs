@@ -1,0 +1,153 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.ObjectPool;
+using Sniffer.Capture;
+using Sniffer.Decoding;
+using Sniffer.Flows;
+
+namespace Sniffer.Pipeline;
+
+/// <summary>
+/// Runs on the capture thread: applies the offline BPF filter (files with <c>--filter</c>), copies packets into
+/// pooled batches, and sends each batch to the worker that owns its flows (flow-hash sharding with several
+/// workers). Files block when the workers are behind (nothing lost); live capture drops the batch and counts it.
+/// </summary>
+public sealed class Dispatcher : IPacketSink
+{
+    /// <summary>Batches queued per worker.</summary>
+    public const int ChannelCapacity = 16;
+    /// <summary>Live capture hands a partial batch over after this long, so records are not held back.</summary>
+    public const long LiveFlushIntervalNs = 100_000_000;
+
+    private readonly Channel<PacketBatch>[] _channels;
+    private readonly PacketBatch?[] _current;
+    private readonly ObjectPool<PacketBatch> _pool;
+    private readonly bool _live;
+    private readonly BpfFilter? _filter;
+    private readonly AnomalyCounters _shardAnomalies = new();
+    private long _lastFlushNs;
+
+    public Dispatcher(int workers, bool live, BpfFilter? filter, ObjectPool<PacketBatch> pool)
+    {
+        _live = live;
+        _filter = filter;
+        _pool = pool;
+        _channels = new Channel<PacketBatch>[workers];
+        _current = new PacketBatch?[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            _channels[i] = Channel.CreateBounded<PacketBatch>(new BoundedChannelOptions(ChannelCapacity)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+        }
+    }
+
+    public ChannelReader<PacketBatch> Reader(int worker) => _channels[worker].Reader;
+
+    public long PacketsDropped { get; private set; }
+
+    public long PacketsFilteredOut { get; private set; }
+
+    public void OnPacket(int linkType, long timestampNs, ReadOnlySpan<byte> data, int wireLength)
+    {
+        if (_filter is not null && !_filter.Matches(linkType, data, wireLength))
+        {
+            PacketsFilteredOut++;
+            return;
+        }
+
+        int shard = 0;
+        if (_channels.Length > 1)
+        {
+            var packet = default(DecodedPacket);
+            if (PacketDecoder.Decode(linkType, data, ref packet, _shardAnomalies) == DecodeStatus.Ok)
+            {
+                shard = (int)(FlowKey.Create(packet, out _).StableHash() % (uint)_channels.Length);
+            }
+        }
+
+        var batch = _current[shard];
+        if (batch is not null && !batch.HasRoomFor(data.Length))
+        {
+            Send(shard);
+            batch = null;
+        }
+
+        if (batch is null)
+        {
+            batch = _pool.Get();
+            _current[shard] = batch;
+        }
+
+        batch.Add(linkType, timestampNs, data, wireLength);
+        if (_live && timestampNs - _lastFlushNs >= LiveFlushIntervalNs)
+        {
+            _lastFlushNs = timestampNs;
+            FlushAll(0);
+        }
+    }
+
+    public void OnIdle(long nowNs)
+    {
+        _lastFlushNs = nowNs;
+        FlushAll(nowNs);
+    }
+
+    /// <summary>Sends every partial batch (with a clock tick for idle expiry when <paramref name="tickNs"/> ≠ 0).</summary>
+    public void FlushAll(long tickNs)
+    {
+        for (int i = 0; i < _channels.Length; i++)
+        {
+            if (_current[i] is null)
+            {
+                if (tickNs == 0)
+                {
+                    continue;
+                }
+
+                _current[i] = _pool.Get();
+            }
+
+            _current[i]!.TickNs = tickNs;
+            Send(i);
+        }
+    }
+
+    public void Complete()
+    {
+        FlushAll(0);
+        foreach (var c in _channels)
+        {
+            c.Writer.TryComplete();
+        }
+    }
+
+    private void Send(int shard)
+    {
+        var batch = _current[shard]!;
+        _current[shard] = null;
+        var writer = _channels[shard].Writer;
+        if (writer.TryWrite(batch))
+        {
+            return;
+        }
+
+        if (_live)
+        {
+            PacketsDropped += batch.Count;
+            _pool.Return(batch);
+            return;
+        }
+
+        while (!writer.TryWrite(batch))
+        {
+            if (!writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
+            {
+                _pool.Return(batch);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Threading.Channels;
+using Sniffer.Output;
+
+namespace Sniffer.Pipeline;
+
+/// <summary>
+/// The single output thread: takes finished chunks of NDJSON from the workers and writes them to the output
+/// stream, flushing whenever the channel runs dry so live users see records at once. A closed pipe (the reader
+/// went away, e.g. <c>| head -1</c>) ends the run quietly; any other write error ends it with a message.
+/// </summary>
+public sealed class OutputWriter : IChunkSink
+{
+    /// <summary>Chunks queued between the workers and the output thread.</summary>
+    public const int ChannelCapacity = 256;
+
+    private readonly Channel<OutputChunk> _channel = Channel.CreateBounded<OutputChunk>(
+        new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Stream _stream;
+    private readonly string _name;
+    private Thread? _thread;
+    private volatile bool _failed;
+
+    public OutputWriter(Stream stream, string name)
+    {
+        _stream = stream;
+        _name = name;
+    }
+
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Set when the reader of our output went away (EPIPE): not an error.</summary>
+    public bool PipeClosed { get; private set; }
+
+    /// <summary>A write error other than a closed pipe.</summary>
+    public string? Error { get; private set; }
+
+    public bool Failed => _failed;
+
+    /// <summary>Called when output stops for good (pipe closed or error), so capture can stop too.</summary>
+    public Action? OnFailure { get; set; }
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { Name = "sniffer-output", IsBackground = true };
+        _thread.Start();
+    }
+
+    public void Submit(OutputChunk chunk)
+    {
+        if (_failed)
+        {
+            chunk.Return();
+            return;
+        }
+
+        var writer = _channel.Writer;
+        while (!writer.TryWrite(chunk))
+        {
+            if (_failed || !writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
+            {
+                chunk.Return();
+                return;
+            }
+        }
+    }
+
+    public void Complete()
+    {
+        _channel.Writer.TryComplete();
+        _thread?.Join();
+    }
+
+    private void Run()
+    {
+        var reader = _channel.Reader;
+        try
+        {
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var chunk))
+                {
+                    try
+                    {
+                        if (!_failed)
+                        {
+                            _stream.Write(chunk.Span);
+                            BytesWritten += chunk.Length;
+                        }
+                    }
+                    finally
+                    {
+                        chunk.Return();
+                    }
+                }
+
+                if (!_failed)
+                {
+                    _stream.Flush();
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            Fail(e);
+            Drain(reader);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Fail(e);
+            Drain(reader);
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        // EPIPE (32) surfaces as an IOException whose HResult carries the errno on Unix.
+        if (e is IOException && (e.HResult & 0xFFFF) == 32 || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase))
+        {
+            PipeClosed = true;
+        }
+        else
+        {
+            Error = $"{_name}: write failed: {e.Message}";
+        }
+
+        _failed = true;
+        OnFailure?.Invoke();
+    }
+
+    private static void Drain(ChannelReader<OutputChunk> reader)
+    {
+        while (true)
+        {
+            while (reader.TryRead(out var chunk))
+            {
+                chunk.Return();
+            }
+
+            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,419 @@
+using Sniffer.Capture;
+using Sniffer.Decoding;
+using Sniffer.Fingerprinting;
+using Sniffer.Flows;
+using Sniffer.Output;
+
+namespace Sniffer.Pipeline;
+
+/// <summary>Per-worker counters, merged at exit.</summary>
+public sealed class ProcessorStatistics
+{
+    public long Packets;
+    public long Decoded;
+    public long NotWatched;
+    public long Skipped;
+    public long Malformed;
+    public long UnsupportedLinkType;
+    public long FlowsCreated;
+    public long FlowsEvicted;
+    public long RecordsWritten;
+    public readonly AnomalyCounters Anomalies = new();
+
+    public void AddTo(ProcessorStatistics total)
+    {
+        total.Packets += Packets;
+        total.Decoded += Decoded;
+        total.NotWatched += NotWatched;
+        total.Skipped += Skipped;
+        total.Malformed += Malformed;
+        total.UnsupportedLinkType += UnsupportedLinkType;
+        total.FlowsCreated += FlowsCreated;
+        total.FlowsEvicted += FlowsEvicted;
+        total.RecordsWritten += RecordsWritten;
+        Anomalies.AddTo(total.Anomalies);
+    }
+}
+
+/// <summary>
+/// One worker's packet path: decode → watched-port rule → flow lookup → reassembly → identification → records.
+/// Single-threaded; allocation-free per packet in steady state (flows and buffers are pooled).
+/// </summary>
+public sealed class PacketProcessor : IDisposable
+{
+    private readonly SnifferOptions _options;
+    private readonly bool[] _watched = new bool[65536];
+    private readonly FlowTable _table = new();
+    private readonly ProtocolDetector _detector;
+    private readonly FlowRecordWriter _records;
+    private readonly PooledBufferWriter _output;
+    private readonly long _tcpTimeoutNs;
+    private readonly long _udpTimeoutNs;
+    private readonly long _closingNs = SnifferOptions.ClosingLingerSeconds * 1_000_000_000L;
+    private long _nowNs = long.MinValue;
+    private long _lastExpiryNs = long.MinValue;
+
+    public PacketProcessor(SnifferOptions options, IChunkSink sink)
+    {
+        _options = options;
+        foreach (ushort p in options.Ports)
+        {
+            _watched[p] = true;
+        }
+
+        _detector = new ProtocolDetector(options.Inspection);
+        _output = new PooledBufferWriter(sink);
+        _records = new FlowRecordWriter(_output, _detector);
+        _tcpTimeoutNs = options.TcpTimeoutSeconds * 1_000_000_000L;
+        _udpTimeoutNs = options.UdpTimeoutSeconds * 1_000_000_000L;
+    }
+
+    public ProcessorStatistics Statistics { get; } = new();
+
+    public int ActiveFlows => _table.Count;
+
+    public ProtocolDetector Detector => _detector;
+
+    /// <summary>Processes a whole batch, then hands the records it produced to the output.</summary>
+    public void Process(PacketBatch batch)
+    {
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ref readonly var r = ref batch.Records[i];
+            ProcessPacket(r.LinkType, r.TimestampNs, batch.Packet(r));
+        }
+
+        if (batch.TickNs != 0)
+        {
+            AdvanceClock(batch.TickNs);
+        }
+
+        _output.Flush();
+    }
+
+    public void ProcessPacket(int linkType, long timestampNs, ReadOnlySpan<byte> frame)
+    {
+        var stats = Statistics;
+        stats.Packets++;
+        var packet = default(DecodedPacket);
+        var status = PacketDecoder.Decode(linkType, frame, ref packet, stats.Anomalies);
+        switch (status)
+        {
+            case DecodeStatus.Ok:
+                break;
+            case DecodeStatus.Skipped:
+                stats.Skipped++;
+                return;
+            case DecodeStatus.UnsupportedLinkType:
+                stats.UnsupportedLinkType++;
+                return;
+            default:
+                stats.Malformed++;
+                return;
+        }
+
+        stats.Decoded++;
+        if (!_options.AnyPort && !_watched[packet.SourcePort] && !_watched[packet.DestinationPort])
+        {
+            stats.NotWatched++;
+            return;
+        }
+
+        AdvanceClock(timestampNs);
+        var key = FlowKey.Create(packet, out _);
+        if (!_table.TryGet(key, out var flow))
+        {
+            if (_table.Count >= _options.MaxFlows && _table.Oldest() is { } victim)
+            {
+                stats.FlowsEvicted++;
+                EndFlow(victim, FlowEndReason.Evicted);
+            }
+
+            flow = _table.Add(key);
+            InitFlow(flow, packet, timestampNs);
+            stats.FlowsCreated++;
+        }
+
+        bool fromClient = packet.Source == flow.ClientIp && packet.SourcePort == flow.ClientPort;
+        if (flow.ClientIp == flow.ServerIp && flow.ClientPort == flow.ServerPort)
+        {
+            fromClient = true; // degenerate self-flow
+        }
+
+        if (timestampNs > flow.LastNs)
+        {
+            flow.LastNs = timestampNs;
+        }
+
+        if (fromClient)
+        {
+            flow.ClientPackets++;
+            flow.ClientBytes += packet.IpLength;
+        }
+        else
+        {
+            flow.ServerPackets++;
+            flow.ServerBytes += packet.IpLength;
+        }
+
+        var payload = frame.Slice(packet.PayloadOffset, packet.PayloadLength);
+        if (packet.IsTcp)
+        {
+            if (HandleTcp(flow, packet, fromClient, payload))
+            {
+                return; // flow ended
+            }
+        }
+        else if (!payload.IsEmpty)
+        {
+            HandleUdp(flow, fromClient, payload);
+        }
+
+        _table.Touch(flow);
+    }
+
+    private void InitFlow(Flow flow, in DecodedPacket p, long ts)
+    {
+        flow.Transport = p.IsTcp ? Transport.Tcp : Transport.Udp;
+        flow.VlanId = p.VlanId;
+        flow.FirstNs = flow.LastNs = ts;
+
+        // Client: the SYN sender; without a SYN, the side not on a watched port; else the first sender.
+        bool sourceIsClient;
+        if (p.IsTcp && (p.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
+        {
+            sourceIsClient = true;
+            flow.SawSyn = true;
+        }
+        else if (p.IsTcp && (p.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
+        {
+            sourceIsClient = false;
+            flow.SawSyn = true;
+        }
+        else
+        {
+            bool srcWatched = !_options.AnyPort ? _watched[p.SourcePort] : p.SourcePort < 1024;
+            bool dstWatched = !_options.AnyPort ? _watched[p.DestinationPort] : p.DestinationPort < 1024;
+            sourceIsClient = srcWatched == dstWatched || dstWatched;
+            if (p.IsTcp)
+            {
+                flow.Midstream = true;
+            }
+        }
+
+        if (sourceIsClient)
+        {
+            flow.ClientIp = p.Source;
+            flow.ClientPort = p.SourcePort;
+            flow.ServerIp = p.Destination;
+            flow.ServerPort = p.DestinationPort;
+        }
+        else
+        {
+            flow.ClientIp = p.Destination;
+            flow.ClientPort = p.DestinationPort;
+            flow.ServerIp = p.Source;
+            flow.ServerPort = p.SourcePort;
+        }
+
+        _detector.Begin(flow);
+    }
+
+    /// <summary>Returns true when the flow ended (and was removed).</summary>
+    private bool HandleTcp(Flow flow, in DecodedPacket p, bool fromClient, ReadOnlySpan<byte> payload)
+    {
+        var flags = p.TcpFlags;
+        ref var stream = ref fromClient ? ref flow.ClientStream : ref flow.ServerStream;
+        ref var peer = ref fromClient ? ref flow.ServerStream : ref flow.ClientStream;
+        var anomalies = Statistics.Anomalies;
+        if (fromClient)
+        {
+            flow.ClientFlags |= flags;
+        }
+        else
+        {
+            flow.ServerFlags |= flags;
+        }
+
+        if ((flags & TcpFlags.Syn) != 0)
+        {
+            stream.SetBase(p.Sequence + 1);
+        }
+
+        bool progress = false;
+        if (!payload.IsEmpty && flow.State is DetectionState.Inspecting or DetectionState.Extracting)
+        {
+            if (flow.ClientSpokeFirst is null)
+            {
+                flow.ClientSpokeFirst = fromClient;
+            }
+
+            flow.PayloadPackets++;
+            uint seq = (flags & TcpFlags.Syn) != 0 ? p.Sequence + 1 : p.Sequence;
+            progress = stream.Add(seq, payload, _detector.Limits.MaxBytesPerDirection, anomalies) == SegmentResult.Progress;
+        }
+        else if (!payload.IsEmpty && flow.ClientSpokeFirst is null)
+        {
+            flow.ClientSpokeFirst = fromClient;
+        }
+
+        if ((flags & TcpFlags.Ack) != 0)
+        {
+            peer.OnPeerAck(p.Acknowledgment, anomalies);
+        }
+
+        bool finNow = false;
+        if ((flags & TcpFlags.Fin) != 0)
+        {
+            uint finSeq = p.Sequence + (uint)p.ClaimedPayloadLength;
+            if (fromClient && !flow.ClientFin)
+            {
+                flow.ClientFin = true;
+                flow.ClientFinSeq = finSeq;
+                finNow = true;
+            }
+            else if (!fromClient && !flow.ServerFin)
+            {
+                flow.ServerFin = true;
+                flow.ServerFinSeq = finSeq;
+                finNow = true;
+            }
+
+            stream.Finish(anomalies);
+        }
+
+        if (progress || finNow || (flags & TcpFlags.Rst) != 0)
+        {
+            if ((flags & TcpFlags.Rst) != 0)
+            {
+                flow.ClientStream.Finish(anomalies);
+                flow.ServerStream.Finish(anomalies);
+            }
+
+            Inspect(flow);
+        }
+
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            if (!flow.Closing)
+            {
+                flow.Closing = true;
+                flow.CloseReason = FlowEndReason.Rst;
+            }
+
+            return false;
+        }
+
+        if (flow.ClientFin && flow.ServerFin)
+        {
+            // The conversation is over once the second FIN is acknowledged; until then, linger.
+            uint lastFinAck = fromClient ? flow.ServerFinSeq + 1 : flow.ClientFinSeq + 1;
+            bool secondFinAcked = (flags & TcpFlags.Ack) != 0 && p.Acknowledgment == lastFinAck &&
+                                  (fromClient ? flow.ServerFin : flow.ClientFin) && !finNow;
+            if (secondFinAcked)
+            {
+                EndFlow(flow, FlowEndReason.Fin);
+                return true;
+            }
+
+            if (!flow.Closing)
+            {
+                flow.Closing = true;
+                flow.CloseReason = FlowEndReason.Fin;
+            }
+        }
+
+        return false;
+    }
+
+    private void HandleUdp(Flow flow, bool fromClient, ReadOnlySpan<byte> payload)
+    {
+        if (flow.ClientSpokeFirst is null)
+        {
+            flow.ClientSpokeFirst = fromClient;
+        }
+
+        if (flow.State is not (DetectionState.Inspecting or DetectionState.Extracting))
+        {
+            return;
+        }
+
+        flow.PayloadPackets++;
+        ref var stream = ref fromClient ? ref flow.ClientStream : ref flow.ServerStream;
+        if (stream.HasBase)
+        {
+            return; // the first datagram of each direction is what UDP fingerprinters see
+        }
+
+        stream.Add(0, payload, Math.Min(payload.Length, _detector.Limits.MaxBytesPerDirection), Statistics.Anomalies);
+        stream.Finish(Statistics.Anomalies);
+        Inspect(flow);
+    }
+
+    private void Inspect(Flow flow)
+    {
+        if (_detector.Inspect(flow) && (_options.Records & RecordKinds.ProtocolDetected) != 0)
+        {
+            _records.Write(flow, isEnd: false, FlowEndReason.None, _nowNs);
+            Statistics.RecordsWritten++;
+        }
+    }
+
+    private void AdvanceClock(long nowNs)
+    {
+        if (nowNs < _nowNs)
+        {
+            Statistics.Anomalies.Increment(Anomaly.TimestampWentBackwards);
+            return;
+        }
+
+        _nowNs = nowNs;
+        // Expire at most once per (packet-time) second: the idle lists are ordered, so each check is O(expired).
+        if (nowNs - _lastExpiryNs < 1_000_000_000L)
+        {
+            return;
+        }
+
+        _lastExpiryNs = nowNs;
+        while (_table.NextExpired(nowNs, _tcpTimeoutNs, _udpTimeoutNs, _closingNs) is { } flow)
+        {
+            EndFlow(flow, flow.Closing ? flow.CloseReason : FlowEndReason.IdleTimeout);
+        }
+    }
+
+    private void EndFlow(Flow flow, FlowEndReason reason)
+    {
+        if (flow.State is DetectionState.Inspecting or DetectionState.Extracting)
+        {
+            bool wasInspecting = flow.State == DetectionState.Inspecting;
+            if (_detector.Inspect(flow, final: true) && wasInspecting && (_options.Records & RecordKinds.ProtocolDetected) != 0)
+            {
+                _records.Write(flow, isEnd: false, FlowEndReason.None, flow.LastNs);
+                Statistics.RecordsWritten++;
+            }
+        }
+
+        if ((_options.Records & RecordKinds.FlowEnd) != 0)
+        {
+            _records.Write(flow, isEnd: true, reason, _nowNs);
+            Statistics.RecordsWritten++;
+        }
+
+        _table.Remove(flow);
+    }
+
+    public void Dispose() => _records.Dispose();
+
+    /// <summary>Ends every open flow (end of input or shutdown) and flushes the output.</summary>
+    public void Finish(FlowEndReason reason)
+    {
+        var flows = _table.Snapshot();
+        flows.Sort(static (a, b) => a.FirstNs != b.FirstNs ? a.FirstNs.CompareTo(b.FirstNs) : a.ClientPort.CompareTo(b.ClientPort));
+        foreach (var flow in flows)
+        {
+            EndFlow(flow, flow.Closing ? flow.CloseReason : reason);
+        }
+
+        _output.Flush();
+    }
+}

@@ -1,0 +1,25 @@
+using Sniffer.Fingerprinting;
+using Sniffer.Output;
+
+namespace Sniffer.Pipeline;
+
+/// <summary>Everything the pipeline needs to know; built by the command line.</summary>
+public sealed record SnifferOptions
+{
+    public const ushort DefaultPort = PortRegistry.DistUpgrade;
+    public const int DefaultTcpTimeoutSeconds = 300;
+    public const int DefaultUdpTimeoutSeconds = 60;
+    /// <summary>How long a flow that saw RST (or a FIN without the final ACK) lingers to absorb trailing packets.</summary>
+    public const int ClosingLingerSeconds = 5;
+    public const int DefaultMaxFlows = 1_000_000;
+
+    /// <summary>Ports whose TCP/UDP flows are analysed (either endpoint). Ignored with <see cref="AnyPort"/>.</summary>
+    public IReadOnlyList<ushort> Ports { get; init; } = [DefaultPort];
+    public bool AnyPort { get; init; }
+    public RecordKinds Records { get; init; } = RecordKinds.All;
+    public int TcpTimeoutSeconds { get; init; } = DefaultTcpTimeoutSeconds;
+    public int UdpTimeoutSeconds { get; init; } = DefaultUdpTimeoutSeconds;
+    public int MaxFlows { get; init; } = DefaultMaxFlows;
+    public int Workers { get; init; } = 1;
+    public InspectionLimits Inspection { get; init; } = new();
+}

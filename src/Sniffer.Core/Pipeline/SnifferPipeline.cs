@@ -1,0 +1,150 @@
+using Sniffer.Capture;
+using Sniffer.Flows;
+
+namespace Sniffer.Pipeline;
+
+/// <summary>What a run did, for the exit code and the end-of-run report.</summary>
+public sealed class RunResult
+{
+    public int ExitCode;
+    /// <summary>One-line error for stderr when <see cref="ExitCode"/> is not 0.</summary>
+    public string? Error;
+    public List<string> Warnings { get; } = [];
+    public ProcessorStatistics Totals { get; } = new();
+    public CaptureStatistics? Capture;
+    public long PacketsDropped;
+    public long PacketsFilteredOut;
+    public bool Interrupted;
+    public bool OutputClosed;
+    public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
+}
+
+/// <summary>
+/// Wires the pipeline: capture thread → bounded channels of pooled packet batches → worker thread(s), each with
+/// its own flow table, detector and JSON writer → one output thread. Stopping (signal, end of input, closed
+/// output, capture error) always drains the channels and writes every open flow's record before returning.
+/// </summary>
+public static class SnifferPipeline
+{
+    public static RunResult Run(IPacketSource source, SnifferOptions options, Stream output, string outputName,
+        BpfFilter? filter, CancellationToken stop)
+    {
+        var result = new RunResult();
+        int workers = Math.Max(1, options.Workers);
+        using var captureStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var writer = new OutputWriter(output, outputName) { OnFailure = () => SafeCancel(captureStop) };
+        writer.Start();
+
+        var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
+        var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
+        var processors = new PacketProcessor[workers];
+        var threads = new Thread[workers];
+        Exception?[] workerErrors = new Exception?[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            var processor = new PacketProcessor(options, writer);
+            processors[i] = processor;
+            var reader = dispatcher.Reader(i);
+            int index = i;
+            threads[i] = new Thread(() =>
+            {
+                try
+                {
+                    while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                    {
+                        while (reader.TryRead(out var batch))
+                        {
+                            processor.Process(batch);
+                            pool.Return(batch);
+                        }
+                    }
+
+                    processor.Finish(stop.IsCancellationRequested ? FlowEndReason.Shutdown : FlowEndReason.EndOfInput);
+                }
+                catch (Exception e)
+                {
+                    workerErrors[index] = e;
+                    SafeCancel(captureStop);
+                }
+            })
+            { Name = $"sniffer-worker-{i}", IsBackground = true };
+            threads[i].Start();
+        }
+
+        Exception? captureError = null;
+        var captureThread = new Thread(() =>
+        {
+            try
+            {
+                source.Run(dispatcher, captureStop.Token);
+            }
+            catch (Exception e)
+            {
+                captureError = e;
+            }
+            finally
+            {
+                dispatcher.Complete();
+            }
+        })
+        { Name = "sniffer-capture", IsBackground = true };
+        captureThread.Start();
+        captureThread.Join();
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        writer.Complete();
+
+        foreach (var p in processors)
+        {
+            p.Statistics.AddTo(result.Totals);
+        }
+
+        if (source is LiveCapture live)
+        {
+            live.UpdateKernelStatistics();
+        }
+
+        result.Capture = source.Statistics;
+        result.PacketsDropped = dispatcher.PacketsDropped;
+        result.PacketsFilteredOut = dispatcher.PacketsFilteredOut;
+        result.Interrupted = stop.IsCancellationRequested;
+        result.OutputClosed = writer.PipeClosed;
+        if (source is CaptureFileReader file)
+        {
+            result.Warnings.AddRange(file.Warnings);
+            result.UnsupportedLinkTypes = file.LinkTypes;
+        }
+
+        if (captureError is not null)
+        {
+            result.ExitCode = 1;
+            result.Error = captureError is CaptureException ? captureError.Message : $"{source.Name}: capture failed: {captureError.Message}";
+        }
+        else if (writer.Error is not null)
+        {
+            result.ExitCode = 1;
+            result.Error = writer.Error;
+        }
+        else if (Array.Find(workerErrors, e => e is not null) is { } workerError)
+        {
+            result.ExitCode = 70; // EX_SOFTWARE: a bug, never a user error
+            result.Error = $"internal error: {workerError.GetType().Name}: {workerError.Message}";
+        }
+
+        return result;
+    }
+
+    private static void SafeCancel(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

@@ -1,0 +1,229 @@
+using System.Globalization;
+using Sniffer.Capture;
+using Sniffer.Output;
+using Sniffer.Pipeline;
+
+namespace Sniffer.Cli;
+
+/// <summary>A usage error: one line on stderr, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The parsed command line.</summary>
+internal sealed class CommandLine
+{
+    public string? ReadPath;
+    public string? Interface;
+    public string? WritePath;
+    public string? Filter;
+    public bool ListInterfaces;
+    public bool Help;
+    public bool Version;
+    public bool Quiet;
+    public bool Promiscuous = true;
+    public int SnapLength = LiveCaptureOptions.DefaultSnapLength;
+    public int? BufferSize;
+    public SnifferOptions Options = new();
+
+    public const string HelpText = """
+        sniffer — find out what is really speaking on TCP/UDP port 3624 ("dist-upgrade", a service that never shipped).
+        Captures traffic, decodes it, identifies the application protocol from the payload alone, writes NDJSON (ECS).
+
+        Usage:
+          sniffer -r FILE|-  [options]       read a pcap/pcapng capture (- = standard input)
+          sniffer -i IFACE   [options]       capture live through libpcap (root or CAP_NET_RAW)
+          sniffer --list-interfaces          list capture interfaces
+
+        Incident response:   ssh host 'tcpdump -U -w - port 3624' | sniffer -r -
+        Span port sensor:    sniffer -i eth1 -w /var/log/sniffer/flows.ndjson
+        SIEM feed:           sniffer -i eth1 -w /var/log/sniffer/flows.ndjson   (Filebeat/Vector tail the file)
+
+        What is analysed:
+          --port N             watch port N (repeatable; replaces the default 3624)
+          --any-port           analyse all TCP/UDP traffic
+          --filter EXPR        libpcap filter expression (live: kernel filter; files: run through libpcap offline);
+                               the watched-port rule still applies (add --any-port to analyse all it passes)
+
+        Output:
+          -w FILE              write NDJSON to FILE (mode 0640) instead of standard output
+          --records LIST       record kinds: flow_end,protocol_detected (default: all)
+          -q, --quiet          no end-of-run statistics on stderr
+
+        Flows and identification:
+          --tcp-timeout S      idle timeout of TCP flows in seconds (default 300)
+          --udp-timeout S      idle timeout of UDP flows in seconds (default 60)
+          --max-flows N        flow table cap; the oldest idle flow is evicted (default 1000000)
+          --inspect-bytes N    bytes per direction inspected to identify a flow (default 8192)
+          --inspect-packets N  payload packets inspected per flow (default 32)
+          --workers N          identification worker threads, flows sharded by hash (default 1)
+
+        Live capture:
+          --buffer-size BYTES  kernel capture buffer (default: libpcap's 2 MiB)
+          --snaplen N          bytes captured per packet (default 65535)
+          --no-promisc         do not put the interface into promiscuous mode
+
+          -h, --help           this help
+          --version            print the version
+
+        Exit status: 0 success (also when the output pipe was closed), 1 input/runtime error, 2 usage error.
+        """;
+
+    public static CommandLine Parse(string[] args)
+    {
+        var cl = new CommandLine();
+        var ports = new List<ushort>();
+        var o = new SnifferOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new UsageException($"{a} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            int IntValue(int min, int max)
+            {
+                string v = Value();
+                if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+                {
+                    throw new UsageException($"{a}: \"{v}\" is not a number from {min} to {max}");
+                }
+
+                return n;
+            }
+
+            switch (a)
+            {
+                case "-r":
+                case "--read":
+                    cl.ReadPath = Value();
+                    break;
+                case "-i":
+                case "--interface":
+                    cl.Interface = Value();
+                    break;
+                case "-w":
+                case "--write":
+                    cl.WritePath = Value();
+                    break;
+                case "--filter":
+                    cl.Filter = Value();
+                    break;
+                case "--port":
+                    ports.Add((ushort)IntValue(1, 65535));
+                    break;
+                case "--any-port":
+                    o = o with { AnyPort = true };
+                    break;
+                case "--records":
+                    {
+                        string v = Value();
+                        if (!RecordKindNames.TryParse(v, out var kinds))
+                        {
+                            throw new UsageException($"--records: \"{v}\" is not a list of flow_end, protocol_detected, all");
+                        }
+
+                        o = o with { Records = kinds };
+                        break;
+                    }
+
+                case "--tcp-timeout":
+                    o = o with { TcpTimeoutSeconds = IntValue(1, 86400 * 7) };
+                    break;
+                case "--udp-timeout":
+                    o = o with { UdpTimeoutSeconds = IntValue(1, 86400 * 7) };
+                    break;
+                case "--max-flows":
+                    o = o with { MaxFlows = IntValue(1, 100_000_000) };
+                    break;
+                case "--workers":
+                    o = o with { Workers = IntValue(1, 256) };
+                    break;
+                case "--inspect-bytes":
+                    o = o with { Inspection = o.Inspection with { MaxBytesPerDirection = IntValue(16, 1 << 20) } };
+                    break;
+                case "--inspect-packets":
+                    o = o with { Inspection = o.Inspection with { MaxPackets = IntValue(1, 10_000) } };
+                    break;
+                case "--buffer-size":
+                    cl.BufferSize = IntValue(65536, int.MaxValue);
+                    break;
+                case "--snaplen":
+                    cl.SnapLength = IntValue(64, CaptureFileReader.MaxRecordLength);
+                    break;
+                case "--no-promisc":
+                    cl.Promiscuous = false;
+                    break;
+                case "--list-interfaces":
+                    cl.ListInterfaces = true;
+                    break;
+                case "-q":
+                case "--quiet":
+                    cl.Quiet = true;
+                    break;
+                case "-h":
+                case "--help":
+                    cl.Help = true;
+                    break;
+                case "--version":
+                    cl.Version = true;
+                    break;
+                default:
+                    throw new UsageException(a.StartsWith('-') ? $"unknown option {a} (see --help)" : $"unexpected argument \"{a}\" (see --help)");
+            }
+        }
+
+        if (ports.Count > 0)
+        {
+            o = o with { Ports = ports };
+        }
+
+        cl.Options = o;
+        if (cl.Help || cl.Version || cl.ListInterfaces)
+        {
+            return cl;
+        }
+
+        if (cl.ReadPath is null && cl.Interface is null)
+        {
+            throw new UsageException("nothing to read: give -r FILE or -i INTERFACE (see --help)");
+        }
+
+        if (cl.ReadPath is not null && cl.Interface is not null)
+        {
+            throw new UsageException("-r and -i cannot be used together");
+        }
+
+        if (cl.Filter is { Length: 0 })
+        {
+            throw new UsageException("--filter needs a non-empty expression");
+        }
+
+        return cl;
+    }
+
+    /// <summary>
+    /// The kernel filter for live capture: the watched ports, also inside 802.1Q frames (a bare "port N" misses
+    /// VLAN-tagged traffic), combined with the user's --filter.
+    /// </summary>
+    public string LiveFilter()
+    {
+        string ports;
+        if (Options.AnyPort)
+        {
+            ports = "tcp or udp";
+        }
+        else
+        {
+            ports = string.Join(" or ", Options.Ports.Distinct().Select(p => $"port {p.ToString(CultureInfo.InvariantCulture)}"));
+            ports = $"(tcp or udp) and ({ports})";
+        }
+
+        string watched = $"({ports}) or (vlan and ({ports}))";
+        return Filter is null ? watched : $"({Filter}) and ({watched})";
+    }
+}

@@ -1,0 +1,215 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using Sniffer.Capture;
+using Sniffer.Decoding;
+using Sniffer.Pipeline;
+
+[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+
+namespace Sniffer.Cli;
+
+/// <summary>Entry point: parses the command line, wires capture → pipeline → output, reports, exits.</summary>
+internal static class Program
+{
+    private const int ExitOk = 0;
+    private const int ExitError = 1;
+    private const int ExitUsage = 2;
+    private const int ExitInterrupted = 130;
+
+    private static int Main(string[] args)
+    {
+        CommandLine cl;
+        try
+        {
+            cl = CommandLine.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"sniffer: {e.Message}");
+            return ExitUsage;
+        }
+
+        if (cl.Help)
+        {
+            Console.Out.Write(CommandLine.HelpText);
+            return ExitOk;
+        }
+
+        if (cl.Version)
+        {
+            Console.Out.WriteLine($"sniffer {VersionText()}");
+            return ExitOk;
+        }
+
+        try
+        {
+            if (cl.ListInterfaces)
+            {
+                foreach (var line in LiveCapture.ListInterfaces())
+                {
+                    Console.Out.WriteLine(line);
+                }
+
+                return ExitOk;
+            }
+
+            return Run(cl);
+        }
+        catch (CaptureException e)
+        {
+            Console.Error.WriteLine($"sniffer: {e.Message}");
+            return ExitError;
+        }
+    }
+
+    private static string VersionText() =>
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+
+    private static int Run(CommandLine cl)
+    {
+        using var stop = new CancellationTokenSource();
+        int signals = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) > 1)
+            {
+                Environment.Exit(ExitInterrupted); // a second signal: leave at once
+            }
+
+            stop.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        IPacketSource source;
+        BpfFilter? fileFilter = null;
+        if (cl.ReadPath is not null)
+        {
+            source = CaptureFileReader.Open(cl.ReadPath);
+            if (cl.Filter is not null)
+            {
+                fileFilter = new BpfFilter(cl.Filter);
+            }
+        }
+        else
+        {
+            var live = new LiveCapture(new LiveCaptureOptions
+            {
+                Interface = cl.Interface!,
+                Filter = cl.LiveFilter(),
+                SnapLength = cl.SnapLength,
+                BufferSize = cl.BufferSize,
+                Promiscuous = cl.Promiscuous,
+            });
+            live.Open();
+            source = live;
+        }
+
+        using (source)
+        using (fileFilter)
+        {
+            Stream output;
+            string outputName;
+            if (cl.WritePath is null or "-")
+            {
+                output = Console.OpenStandardOutput();
+                outputName = "stdout";
+            }
+            else
+            {
+                outputName = cl.WritePath;
+                try
+                {
+                    output = new FileStream(cl.WritePath, new FileStreamOptions
+                    {
+                        Mode = FileMode.Append,
+                        Access = FileAccess.Write,
+                        Share = FileShare.Read,
+                        BufferSize = 0,
+                        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+                    });
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"sniffer: {cl.WritePath}: cannot open for writing: {(e is UnauthorizedAccessException ? "permission denied" : e.Message)}");
+                    return ExitError;
+                }
+            }
+
+            using (output)
+            {
+                var result = SnifferPipeline.Run(source, cl.Options, output, outputName, fileFilter, stop.Token);
+                if (!cl.Quiet)
+                {
+                    Report(source, result);
+                }
+
+                foreach (var w in result.Warnings)
+                {
+                    Console.Error.WriteLine($"sniffer: warning: {w}");
+                }
+
+                if (result.Error is not null)
+                {
+                    Console.Error.WriteLine($"sniffer: {result.Error}");
+                    return result.ExitCode;
+                }
+
+                return ExitOk;
+            }
+        }
+    }
+
+    private static void Report(IPacketSource source, RunResult r)
+    {
+        var t = r.Totals;
+        var sb = new StringBuilder();
+        sb.Append($"sniffer: {source.Name}: {r.Capture?.PacketsRead ?? 0} packets read");
+        if (r.PacketsFilteredOut > 0)
+        {
+            sb.Append($", {r.PacketsFilteredOut} filtered out");
+        }
+
+        sb.Append($", {t.Decoded} TCP/UDP ({t.Decoded - t.NotWatched} on watched ports), {t.FlowsCreated} flows, {t.RecordsWritten} records");
+        if (t.FlowsEvicted > 0)
+        {
+            sb.Append($", {t.FlowsEvicted} flows evicted");
+        }
+
+        if (r.PacketsDropped > 0 || source.IsLive)
+        {
+            sb.Append($", {r.PacketsDropped} dropped by sniffer");
+        }
+
+        if (r.Capture?.KernelReceived is long received)
+        {
+            sb.Append($"; libpcap: {received} received, {r.Capture.KernelDropped} dropped, {r.Capture.InterfaceDropped} dropped by interface");
+        }
+
+        Console.Error.WriteLine(sb.ToString());
+        var anomalies = new StringBuilder();
+        for (var a = (Anomaly)0; a < Anomaly.Count; a++)
+        {
+            if (t.Anomalies[a] > 0)
+            {
+                anomalies.Append(anomalies.Length == 0 ? "" : ", ").Append($"{AnomalyCounters.Name(a)}={t.Anomalies[a]}");
+            }
+        }
+
+        if (anomalies.Length > 0)
+        {
+            Console.Error.WriteLine($"sniffer: anomalies: {anomalies}");
+        }
+
+        foreach (int lt in r.UnsupportedLinkTypes)
+        {
+            if (!LinkType.IsSupported(lt))
+            {
+                Console.Error.WriteLine($"sniffer: warning: link type {lt} is not supported; its packets were skipped");
+            }
+        }
+    }
+}
