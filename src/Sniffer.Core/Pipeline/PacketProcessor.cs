@@ -51,7 +51,7 @@ public sealed class PacketProcessor : IDisposable
     private readonly long _udpTimeoutNs;
     private readonly long _closingNs = SnifferOptions.ClosingLingerSeconds * 1_000_000_000L;
     private long _nowNs = long.MinValue;
-    private long _lastExpiryNs = long.MinValue;
+    private long _lastExpiryNs;
 
     public PacketProcessor(SnifferOptions options, IChunkSink sink)
     {

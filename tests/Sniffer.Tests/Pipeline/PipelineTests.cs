@@ -1,0 +1,170 @@
+using System.Text;
+using Sniffer.Pipeline;
+using Sniffer.Output;
+using Sniffer.Tests.Support;
+using Xunit;
+
+namespace Sniffer.Tests.Pipeline;
+
+public class PipelineTests
+{
+    private static readonly byte[] HttpRequest = Encoding.ASCII.GetBytes(
+        "GET /index.html?q=1 HTTP/1.1\r\nHost: demo.example:3624\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n");
+    private static readonly byte[] HttpResponse = Encoding.ASCII.GetBytes(
+        "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello");
+
+    private static byte[] HttpCapture(int segments = 1, ushort port = 3624)
+    {
+        var c = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", port).Handshake()
+            .ClientData(HttpRequest, segments).ServerData(HttpResponse).Close();
+        return CaptureBuilder.Pcap(1, c.Frames);
+    }
+
+    [Fact]
+    public void HttpFlowOnWatchedPortGivesDetectedAndEndRecords()
+    {
+        var (records, result) = PipelineRunner.Run(HttpCapture());
+        Assert.Equal(0, result.ExitCode);
+        var end = Assert.Single(records.Action("flow_end"));
+        Assert.Single(records.Action("protocol_detected"));
+        Assert.Equal("http", end.Str("network.protocol"));
+        Assert.Equal("tcp", end.Str("network.transport"));
+        Assert.Equal("ipv4", end.Str("network.type"));
+        Assert.Equal("10.1.1.1", end.Str("source.ip"));
+        Assert.Equal("51000", end.Str("source.port"));
+        Assert.Equal("10.2.2.2", end.Str("destination.ip"));
+        Assert.Equal("3624", end.Str("destination.port"));
+        Assert.Equal("fin", end.Str("sniffer.end_reason"));
+        Assert.Equal("dist-upgrade", end.Str("sniffer.port_registration"));
+        Assert.Equal("True", end.Str("sniffer.off_port"));
+        Assert.Equal("False", end.Str("sniffer.midstream"));
+        Assert.Equal("event", end.Str("event.kind"));
+        Assert.Equal("network", end.Get("event.category")!.Value[0].GetString());
+        Assert.Equal("8", end.Str("network.packets"));
+        Assert.Equal(CommunityIdOf("10.1.1.1", 51000, "10.2.2.2", 3624), end.Str("network.community_id"));
+        Assert.Equal("GET", end.Str("http.request.method"));
+        Assert.Equal("curl/7.88.1", end.Str("user_agent.original"));
+        Assert.Equal("200", end.Str("http.response.status_code"));
+        Assert.Equal("/index.html", end.Str("url.path"));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(97)]
+    public void RequestSplitOverSegmentsGivesTheSameAnswer(int segments)
+    {
+        var (records, _) = PipelineRunner.Run(HttpCapture(segments));
+        var end = Assert.Single(records.Action("flow_end"));
+        Assert.Equal("http", end.Str("network.protocol"));
+        Assert.Equal("curl/7.88.1", end.Str("user_agent.original"));
+    }
+
+    [Fact]
+    public void OtherPortsAreIgnoredByDefaultAndSeenWithAnyPort()
+    {
+        var (records, _) = PipelineRunner.Run(HttpCapture(port: 8080));
+        Assert.Empty(records);
+        (records, _) = PipelineRunner.Run(HttpCapture(port: 8080), new SnifferOptions { AnyPort = true });
+        Assert.Single(records.Action("flow_end"));
+        (records, _) = PipelineRunner.Run(HttpCapture(port: 8080), new SnifferOptions { Ports = [8080] });
+        Assert.Single(records.Action("flow_end"));
+    }
+
+    [Fact]
+    public void RecordKindsCanBeChosen()
+    {
+        var (records, _) = PipelineRunner.Run(HttpCapture(), new SnifferOptions { Records = RecordKinds.FlowEnd });
+        Assert.All(records, r => Assert.Equal("flow_end", r.Str("event.action")));
+        (records, _) = PipelineRunner.Run(HttpCapture(), new SnifferOptions { Records = RecordKinds.ProtocolDetected });
+        Assert.All(records, r => Assert.Equal("protocol_detected", r.Str("event.action")));
+    }
+
+    [Fact]
+    public void MidstreamFlowWithoutHandshake()
+    {
+        var c = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624);
+        c.ServerData(HttpResponse);           // the server speaks first in the capture
+        c.ClientData(HttpRequest);
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, c.Frames));
+        var end = Assert.Single(records.Action("flow_end"));
+        Assert.Equal("True", end.Str("sniffer.midstream"));
+        Assert.Equal("10.1.1.1", end.Str("source.ip")); // the side not on the watched port is the client
+        Assert.Equal("end_of_input", end.Str("sniffer.end_reason"));
+    }
+
+    [Fact]
+    public void ResetEndsTheFlow()
+    {
+        var c = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624).Handshake().ClientData(HttpRequest).Reset();
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, c.Frames));
+        Assert.Equal("rst", Assert.Single(records.Action("flow_end")).Str("sniffer.end_reason"));
+    }
+
+    [Fact]
+    public void IdleTimeoutEndsFlows()
+    {
+        var a = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624, startNs: 1_000_000_000_000).Handshake();
+        var b = new TcpConversation("10.1.1.9", 52000, "10.2.2.2", 3624, startNs: 1_000_000_000_000 + (400 * 1_000_000_000L)).Handshake();
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, a.Frames.Concat(b.Frames)));
+        var ends = records.Action("flow_end").ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.Equal("idle_timeout", ends[0].Str("sniffer.end_reason"));
+        Assert.Equal("10.1.1.1", ends[0].Str("source.ip"));
+        Assert.Equal("end_of_input", ends[1].Str("sniffer.end_reason"));
+    }
+
+    [Fact]
+    public void FlowCapEvictsOldestAndStillWritesItsRecord()
+    {
+        var frames = new List<CapturedFrame>();
+        for (int i = 0; i < 10; i++)
+        {
+            frames.AddRange(new TcpConversation($"10.1.1.{i + 1}", 51000, "10.2.2.2", 3624, startNs: 1_000_000_000_000 + (i * 1_000_000_000L)).Handshake().Frames);
+        }
+
+        var (records, result) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames), new SnifferOptions { MaxFlows = 4 });
+        var ends = records.Action("flow_end").ToList();
+        Assert.Equal(10, ends.Count);
+        Assert.Equal(6, ends.Count(e => e.Str("sniffer.end_reason") == "evicted"));
+        Assert.Equal(6, result.Totals.FlowsEvicted);
+    }
+
+    [Fact]
+    public void UdpFlow()
+    {
+        var frames = new List<CapturedFrame>
+        {
+            new(1_000_000_000, FrameBuilder.UdpFrame("10.1.1.1", 40000, "10.2.2.2", 3624, "ping"u8)),
+            new(1_001_000_000, FrameBuilder.UdpFrame("10.2.2.2", 3624, "10.1.1.1", 40000, "pong!"u8)),
+        };
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames));
+        var end = Assert.Single(records.Action("flow_end"));
+        Assert.Equal("udp", end.Str("network.transport"));
+        Assert.Equal("unknown", end.Str("network.protocol"));
+        Assert.Equal("1", end.Str("source.packets"));
+        Assert.Equal("1", end.Str("destination.packets"));
+        Assert.Equal("10.2.2.2", end.Str("destination.ip"));
+    }
+
+    [Fact]
+    public void SeveralWorkersProduceTheSameRecords()
+    {
+        var frames = new List<CapturedFrame>();
+        for (int i = 0; i < 40; i++)
+        {
+            frames.AddRange(new TcpConversation($"10.1.{i}.1", (ushort)(50000 + i), "10.2.2.2", 3624, startNs: 1_000_000_000_000 + (i * 1_000_000L))
+                .Handshake().ClientData(HttpRequest).ServerData(HttpResponse).Close().Frames);
+        }
+
+        frames.Sort((a, b) => a.TimestampNs.CompareTo(b.TimestampNs));
+        var file = CaptureBuilder.Pcap(1, frames);
+        var (one, _) = PipelineRunner.Run(file, new SnifferOptions { Workers = 1 });
+        var (two, _) = PipelineRunner.Run(file, new SnifferOptions { Workers = 2 });
+        Assert.Equal(80, one.Count);
+        Assert.Equal(one.Select(r => r.GetRawText()).Order(), two.Select(r => r.GetRawText()).Order());
+    }
+
+    private static string CommunityIdOf(string a, ushort ap, string b, ushort bp) =>
+        Sniffer.Flows.CommunityId.Compute(Sniffer.Decoding.IpAddr.Parse(a), ap, Sniffer.Decoding.IpAddr.Parse(b), bp, 6);
+}
