@@ -106,6 +106,10 @@ internal static class Program
             });
             live.Open();
             source = live;
+            if (!cl.Quiet)
+            {
+                Console.Error.WriteLine($"sniffer: listening on {live.Name}, link-type {live.LinkType}, filter \"{cl.LiveFilter()}\"");
+            }
         }
 
         using (source)

@@ -38,6 +38,9 @@ public sealed class LiveCapture : IPacketSource
 
     public bool IsLive => true;
 
+    /// <summary>libpcap link type of the open device (1 Ethernet, 113 Linux cooked...).</summary>
+    public int LinkType => _device is null ? -1 : (int)_device.LinkType;
+
     public CaptureStatistics Statistics { get; } = new();
 
     /// <summary>Lists capture interfaces as "name<TAB>description" lines.</summary>

@@ -1,0 +1,161 @@
+using System.Text;
+using Sniffer.Tests.Support;
+using Xunit;
+
+namespace Sniffer.Tests.EndToEnd;
+
+/// <summary>The published native binary: exit codes, messages, stdin, closed pipes, the golden capture.</summary>
+public class CliTests
+{
+    private static string Sample => Path.Combine(SnifferBinary.RepoRoot, "samples", "port3624.pcap");
+
+    [SkippableFact]
+    public void HelpAndVersion()
+    {
+        var r = SnifferBinary.Run(["--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("--any-port", Encoding.UTF8.GetString(r.Stdout));
+        r = SnifferBinary.Run(["--version"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("sniffer ", Encoding.UTF8.GetString(r.Stdout));
+    }
+
+    [SkippableTheory]
+    [InlineData("--bogus")]
+    [InlineData("-r")]
+    [InlineData("--port", "70000")]
+    [InlineData("--records", "nope", "-r", "x")]
+    public void UsageErrorsExitTwoWithOneLine(params string[] args)
+    {
+        var r = SnifferBinary.Run(args.Length == 0 ? [] : args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("sniffer: ", r.Stderr);
+    }
+
+    [SkippableFact]
+    public void NothingToReadIsAUsageError()
+    {
+        Assert.Equal(2, SnifferBinary.Run([]).ExitCode);
+    }
+
+    [SkippableFact]
+    public void MissingFileAndNonCaptureExitOneWithOneLine()
+    {
+        var r = SnifferBinary.Run(["-r", "/nonexistent/capture.pcap"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("sniffer: /nonexistent/capture.pcap: no such file\n", r.Stderr);
+
+        string notPcap = Path.GetTempFileName();
+        File.WriteAllText(notPcap, "this is not a capture file at all");
+        r = SnifferBinary.Run(["-r", notPcap, "-q"]);
+        File.Delete(notPcap);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"sniffer: {notPcap}: not a pcap or pcapng file\n", r.Stderr);
+        Assert.Empty(r.Stdout);
+    }
+
+    [SkippableFact]
+    public void MissingInterfaceIsOneLine()
+    {
+        var r = SnifferBinary.Run(["-i", "does-not-exist0"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Single(r.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [SkippableFact]
+    public void GoldenOutputOfTheShippedCapture()
+    {
+        var r = SnifferBinary.Run(["-r", Sample, "-q"]);
+        Assert.Equal(0, r.ExitCode);
+        string expected = File.ReadAllText(Path.Combine(SnifferBinary.RepoRoot, "samples", "port3624.ndjson"));
+        Assert.Equal(expected, Encoding.UTF8.GetString(r.Stdout));
+    }
+
+    [SkippableFact]
+    public void ShippedCaptureShowsHttpTlsAndSsh()
+    {
+        var r = SnifferBinary.Run(["-r", Sample, "-q", "--records", "flow_end"]);
+        var records = PipelineRunner.ParseLines(r.Stdout);
+        var byProto = records.ToDictionary(x => x.Str("network.protocol")!);
+        Assert.Equal(["http", "ssh", "tls"], byProto.Keys.Order());
+        Assert.StartsWith("curl/", byProto["http"].Str("user_agent.original"));
+        Assert.Equal("demo.sniffer.test", byProto["tls"].Str("tls.client.server_name"));
+        Assert.StartsWith("OpenSSH_", byProto["ssh"].Str("sniffer.ssh.server.software"));
+        Assert.All(records, x => Assert.Equal("3624", x.Str("destination.port")));
+    }
+
+    [SkippableFact]
+    public void ReadsStandardInput()
+    {
+        var file = File.ReadAllBytes(Sample);
+        var fromStdin = SnifferBinary.Run(["-r", "-", "-q"], stdin: file);
+        var fromFile = SnifferBinary.Run(["-r", Sample, "-q"]);
+        Assert.Equal(0, fromStdin.ExitCode);
+        Assert.Equal(fromFile.Stdout, fromStdin.Stdout);
+    }
+
+    [SkippableFact]
+    public void WritesToFileWithMode0640()
+    {
+        string dir = Directory.CreateTempSubdirectory().FullName;
+        string outPath = Path.Combine(dir, "flows.ndjson");
+        var r = SnifferBinary.Run(["-r", Sample, "-q", "-w", outPath]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Empty(r.Stdout);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(outPath));
+        Assert.NotEmpty(PipelineRunner.ParseLines(File.ReadAllBytes(outPath)));
+        Directory.Delete(dir, true);
+    }
+
+    [SkippableFact]
+    public void UnwritableOutputIsOneLine()
+    {
+        var r = SnifferBinary.Run(["-r", Sample, "-w", "/nonexistent-dir/out.ndjson"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("sniffer: /nonexistent-dir/out.ndjson: cannot open for writing", r.Stderr);
+    }
+
+    [SkippableFact]
+    public void ClosedPipeEndsCleanly()
+    {
+        // The reader takes one line and goes away; sniffer must exit 0 without a stack trace.
+        string sh = $"set -o pipefail; '{SnifferBinary.Binary()}' -r '{Sample}' -q | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}";
+        var psi = new System.Diagnostics.ProcessStartInfo("bash", ["-c", sh]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal("0", stdout.Trim());
+        Assert.DoesNotContain("Exception", stderr);
+    }
+
+    [SkippableFact]
+    public void FilterExpressionOnAFile()
+    {
+        var all = PipelineRunner.ParseLines(SnifferBinary.Run(["-r", Sample, "-q", "--records", "flow_end"]).Stdout);
+        string sshClientPort = all.Single(x => x.Str("network.protocol") == "ssh").Str("source.port")!;
+        var r = SnifferBinary.Run(["-r", Sample, "-q", "--records", "flow_end", "--filter", $"tcp port {sshClientPort}"]);
+        Assert.Equal(0, r.ExitCode);
+        var only = PipelineRunner.ParseLines(r.Stdout);
+        Assert.Equal("ssh", Assert.Single(only).Str("network.protocol"));
+
+        r = SnifferBinary.Run(["-r", Sample, "--filter", "this is not bpf"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("sniffer: bad filter", r.Stderr);
+    }
+
+    [SkippableFact]
+    public void EveryCorpusCaptureIsReadWithoutError()
+    {
+        string dir = Path.Combine(SnifferBinary.CorpusDir, "pcap");
+        Skip.IfNot(Directory.Exists(dir), $"{dir} not present (the shared nDPI corpus sits beside the project checkout only)");
+        foreach (var file in Directory.GetFiles(dir))
+        {
+            var r = SnifferBinary.Run(["-r", file, "--any-port", "-q"]);
+            Assert.True(r.ExitCode == 0, $"{Path.GetFileName(file)}: exit {r.ExitCode}: {r.Stderr}");
+            PipelineRunner.ParseLines(r.Stdout); // every line one JSON object
+        }
+    }
+}
