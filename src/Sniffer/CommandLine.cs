@@ -206,24 +206,29 @@ internal sealed class CommandLine
         return cl;
     }
 
+    /// <summary>Tunnel carriers whose inner packets may be on a watched port: VXLAN, Geneve, Teredo, GRE/ERSPAN, IP-in-IP, 6in4.</summary>
+    private const string TunnelCarriers =
+        "udp port 4789 or udp port 6081 or udp port 3544 or ip proto 47 or ip proto 4 or ip proto 41 or ip6 proto 47 or ip6 proto 4 or ip6 proto 41";
+
     /// <summary>
-    /// The kernel filter for live capture: the watched ports, also inside 802.1Q frames (a bare "port N" misses
-    /// VLAN-tagged traffic), combined with the user's --filter.
+    /// The kernel filter for live capture: the watched ports plus tunnel carriers (the port rule is applied to the
+    /// innermost headers in our code), also inside 802.1Q frames — a bare "port N" silently misses VLAN-tagged
+    /// traffic. The "vlan" term comes last because libpcap shifts the offsets of every term after it.
     /// </summary>
     public string LiveFilter()
     {
-        string ports;
+        string watched;
         if (Options.AnyPort)
         {
-            ports = "tcp or udp";
+            watched = "tcp or udp or " + TunnelCarriers;
         }
         else
         {
-            ports = string.Join(" or ", Options.Ports.Distinct().Select(p => $"port {p.ToString(CultureInfo.InvariantCulture)}"));
-            ports = $"(tcp or udp) and ({ports})";
+            string ports = string.Join(" or ", Options.Ports.Distinct().Select(p => $"port {p.ToString(CultureInfo.InvariantCulture)}"));
+            watched = $"((tcp or udp) and ({ports})) or {TunnelCarriers}";
         }
 
-        string watched = $"({ports}) or (vlan and ({ports}))";
-        return Filter is null ? watched : $"({Filter}) and ({watched})";
+        string all = $"({watched}) or (vlan and ({watched}))";
+        return Filter is null ? all : $"({Filter}) and ({all})";
     }
 }

@@ -41,8 +41,44 @@ public struct DecodedPacket
     /// <summary>Outermost 802.1Q VLAN id, 0 when untagged.</summary>
     public ushort VlanId;
     public bool SnapTruncated;
+    /// <summary>Outermost encapsulation the packet arrived in (VXLAN, GRE, ...), None when not tunnelled.</summary>
+    public TunnelType Tunnel;
+    /// <summary>VXLAN/Geneve VNI, GRE key, or ERSPAN session id of that tunnel (0 when it has none).</summary>
+    public uint TunnelId;
 
     public readonly bool IsTcp => Protocol == 6;
+}
+
+/// <summary>Encapsulations the decoder unwraps to reach the innermost 5-tuple.</summary>
+public enum TunnelType : byte
+{
+    None,
+    IpInIp,
+    SixInFour,
+    Gre,
+    ErspanI,
+    ErspanII,
+    ErspanIII,
+    Vxlan,
+    Geneve,
+    Teredo,
+}
+
+public static class TunnelNames
+{
+    public static string Name(TunnelType t) => t switch
+    {
+        TunnelType.IpInIp => "ipip",
+        TunnelType.SixInFour => "6in4",
+        TunnelType.Gre => "gre",
+        TunnelType.ErspanI => "erspan1",
+        TunnelType.ErspanII => "erspan2",
+        TunnelType.ErspanIII => "erspan3",
+        TunnelType.Vxlan => "vxlan",
+        TunnelType.Geneve => "geneve",
+        TunnelType.Teredo => "teredo",
+        _ => "none",
+    };
 }
 
 /// <summary>
@@ -62,6 +98,10 @@ public static class PacketDecoder
     public const byte ProtoTcp = 6;
     public const byte ProtoUdp = 17;
     public const byte ProtoIpv6 = 41;
+    public const byte ProtoGre = 47;
+    public const ushort VxlanPort = 4789;
+    public const ushort GenevePort = 6081;
+    public const ushort TeredoPort = 3544;
 
     public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, ref DecodedPacket packet, AnomalyCounters anomalies)
     {
@@ -74,7 +114,7 @@ public static class PacketDecoder
                     return Count(anomalies, Anomaly.TruncatedLinkHeader, DecodeStatus.Truncated);
                 }
 
-                return DecodeEtherType(eth.EtherType, frame, used, ref packet, anomalies);
+                return DecodeEtherType(eth.EtherType, frame, used, 0, ref packet, anomalies);
 
             case LinkType.LinuxSll:
                 // 16 bytes: packet type, ARPHRD, addr len, 8-byte addr, protocol (big endian)
@@ -83,7 +123,7 @@ public static class PacketDecoder
                     return Count(anomalies, Anomaly.TruncatedLinkHeader, DecodeStatus.Truncated);
                 }
 
-                return DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame[14..]), frame, 16, ref packet, anomalies);
+                return DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame[14..]), frame, 16, 0, ref packet, anomalies);
 
             case LinkType.LinuxSll2:
                 // 20 bytes: protocol (BE), reserved, ifindex, ARPHRD, packet type, addr len, 8-byte addr
@@ -92,14 +132,14 @@ public static class PacketDecoder
                     return Count(anomalies, Anomaly.TruncatedLinkHeader, DecodeStatus.Truncated);
                 }
 
-                return DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame), frame, 20, ref packet, anomalies);
+                return DecodeEtherType(BinaryPrimitives.ReadUInt16BigEndian(frame), frame, 20, 0, ref packet, anomalies);
 
             case LinkType.Raw:
-                return DecodeIpByVersion(frame, 0, ref packet, anomalies);
+                return DecodeIpByVersion(frame, 0, 0, ref packet, anomalies);
 
             case LinkType.Ipv4:
             case LinkType.Ipv6:
-                return DecodeIpByVersion(frame, 0, ref packet, anomalies);
+                return DecodeIpByVersion(frame, 0, 0, ref packet, anomalies);
 
             case LinkType.Null:
             case LinkType.Loop:
@@ -111,7 +151,7 @@ public static class PacketDecoder
 
                     // The family is in the writer's byte order (NULL) or network order (LOOP); AF_INET is 2 everywhere,
                     // AF_INET6 is 10/24/28/30 depending on the OS. Look at the IP version nibble instead of guessing.
-                    return DecodeIpByVersion(frame, 4, ref packet, anomalies);
+                    return DecodeIpByVersion(frame, 4, 0, ref packet, anomalies);
                 }
 
             default:
@@ -119,7 +159,7 @@ public static class PacketDecoder
         }
     }
 
-    private static DecodeStatus DecodeEtherType(ushort etherType, ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet, AnomalyCounters anomalies)
+    private static DecodeStatus DecodeEtherType(ushort etherType, ReadOnlySpan<byte> frame, int offset, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
     {
         for (int tags = 0; ; tags++)
         {
@@ -127,7 +167,7 @@ public static class PacketDecoder
             {
                 case EtherType.Ipv4:
                 case EtherType.Ipv6:
-                    return DecodeIp(etherType == EtherType.Ipv6 ? 6 : 4, frame, offset, 0, ref packet, anomalies);
+                    return DecodeIp(etherType == EtherType.Ipv6 ? 6 : 4, frame, offset, depth, ref packet, anomalies);
 
                 case EtherType.Vlan:
                 case EtherType.QinQ:
@@ -172,7 +212,7 @@ public static class PacketDecoder
                         }
                     }
 
-                    return DecodeIpByVersion(frame, offset, ref packet, anomalies);
+                    return DecodeIpByVersion(frame, offset, depth, ref packet, anomalies);
 
                 case EtherType.PppoeSession:
                     // 6-byte PPPoE header, then a 2-byte PPP protocol: 0x0021 IPv4, 0x0057 IPv6.
@@ -185,8 +225,8 @@ public static class PacketDecoder
                     offset += 8;
                     return ppp switch
                     {
-                        0x0021 => DecodeIp(4, frame, offset, 0, ref packet, anomalies),
-                        0x0057 => DecodeIp(6, frame, offset, 0, ref packet, anomalies),
+                        0x0021 => DecodeIp(4, frame, offset, depth, ref packet, anomalies),
+                        0x0057 => DecodeIp(6, frame, offset, depth, ref packet, anomalies),
                         _ => Count(anomalies, Anomaly.NonIpFrame, DecodeStatus.Skipped),
                     };
 
@@ -196,7 +236,7 @@ public static class PacketDecoder
         }
     }
 
-    private static DecodeStatus DecodeIpByVersion(ReadOnlySpan<byte> frame, int offset, ref DecodedPacket packet, AnomalyCounters anomalies)
+    private static DecodeStatus DecodeIpByVersion(ReadOnlySpan<byte> frame, int offset, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
     {
         if (frame.Length <= offset)
         {
@@ -205,8 +245,8 @@ public static class PacketDecoder
 
         return (frame[offset] >> 4) switch
         {
-            4 => DecodeIp(4, frame, offset, 0, ref packet, anomalies),
-            6 => DecodeIp(6, frame, offset, 0, ref packet, anomalies),
+            4 => DecodeIp(4, frame, offset, depth, ref packet, anomalies),
+            6 => DecodeIp(6, frame, offset, depth, ref packet, anomalies),
             _ => Count(anomalies, Anomaly.BadIpVersion, DecodeStatus.Malformed),
         };
     }
@@ -328,13 +368,28 @@ public static class PacketDecoder
                         packet.SnapTruncated = true;
                     }
 
+                    ushort sp = udp.SourcePort, dp = udp.DestinationPort;
+                    if (sp == VxlanPort || dp == VxlanPort || sp == GenevePort || dp == GenevePort || dp == TeredoPort || sp == TeredoPort)
+                    {
+                        var inner = TryUdpTunnel(frame, packet.PayloadOffset, packet.PayloadLength, sp, dp, depth, ref packet, anomalies);
+                        if (inner.HasValue)
+                        {
+                            return inner.Value;
+                        }
+                    }
+
                     break;
                 }
 
+            case ProtoGre:
+                return DecodeGre(frame, transportOffset, transport.Length, depth, ref packet, anomalies);
+
             case ProtoIpIp:
+                SetTunnel(ref packet, TunnelType.IpInIp, 0);
                 return DecodeIp(4, frame, transportOffset, depth + 1, ref packet, anomalies);
 
             case ProtoIpv6:
+                SetTunnel(ref packet, TunnelType.SixInFour, 0);
                 return DecodeIp(6, frame, transportOffset, depth + 1, ref packet, anomalies);
 
             case Ipv6Decoder.Esp:
@@ -350,6 +405,227 @@ public static class PacketDecoder
         }
 
         return DecodeStatus.Ok;
+    }
+
+    private static void SetTunnel(ref DecodedPacket packet, TunnelType type, uint id)
+    {
+        if (packet.Tunnel == TunnelType.None)
+        {
+            packet.Tunnel = type;
+            packet.TunnelId = id;
+        }
+    }
+
+    /// <summary>VXLAN (RFC 7348), Geneve (RFC 8926) and Teredo (RFC 4380) inside UDP; null when the payload is not one.</summary>
+    private static DecodeStatus? TryUdpTunnel(ReadOnlySpan<byte> frame, int offset, int length, ushort sp, ushort dp, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
+    {
+        var p = frame.Slice(offset, length);
+        if ((sp == VxlanPort || dp == VxlanPort) && p.Length >= 8 + EthernetHeader.Length && (p[0] & 0x08) != 0)
+        {
+            uint vni = (uint)((p[4] << 16) | (p[5] << 8) | p[6]);
+            return Inner(TunnelType.Vxlan, vni, EtherTypeEthernet, frame, offset + 8, depth, ref packet, anomalies);
+        }
+
+        if ((sp == GenevePort || dp == GenevePort) && p.Length >= 8 && (p[0] >> 6) == 0)
+        {
+            int headerLength = 8 + ((p[0] & 0x3F) * 4);
+            ushort protocol = BinaryPrimitives.ReadUInt16BigEndian(p[2..]);
+            uint vni = (uint)((p[4] << 16) | (p[5] << 8) | p[6]);
+            if (p.Length > headerLength && protocol is EtherTypeEthernet or EtherType.Ipv4 or EtherType.Ipv6)
+            {
+                return Inner(TunnelType.Geneve, vni, protocol, frame, offset + headerLength, depth, ref packet, anomalies);
+            }
+        }
+
+        if (sp == TeredoPort || dp == TeredoPort)
+        {
+            int o = 0;
+            if (p.Length >= 2 && p[0] == 0 && p[1] == 1 && p.Length >= 4)
+            {
+                o += 4 + p[2] + p[3] + 8 + 1; // authentication indicator: id len, auth len, nonce, confirmation
+            }
+
+            if (p.Length >= o + 8 && p[o] == 0 && p[o + 1] == 0)
+            {
+                o += 8; // origin indication
+            }
+
+            if (p.Length >= o + Ipv6Header.Length && (p[o] >> 4) == 6)
+            {
+                return Inner(TunnelType.Teredo, 0, EtherType.Ipv6, frame, offset + o, depth, ref packet, anomalies);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>GRE (RFC 2784/2890) carrying IP, Ethernet (0x6558) or ERSPAN type I, II (0x88BE) and III (0x22EB).</summary>
+    private static DecodeStatus DecodeGre(ReadOnlySpan<byte> frame, int offset, int length, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
+    {
+        var g = frame.Slice(offset, length);
+        if (g.Length < 4)
+        {
+            return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+        }
+
+        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(g);
+        ushort protocol = BinaryPrimitives.ReadUInt16BigEndian(g[2..]);
+        int version = flags & 0x0007;
+        if (version == 1)
+        {
+            return DecodeEnhancedGre(g, flags, protocol, frame, offset, depth, ref packet, anomalies);
+        }
+
+        if (version != 0)
+        {
+            return Count(anomalies, Anomaly.OtherTransport, DecodeStatus.Skipped);
+        }
+
+        bool hasChecksum = (flags & 0x8000) != 0, hasKey = (flags & 0x2000) != 0, hasSeq = (flags & 0x1000) != 0;
+        int h = 4 + (hasChecksum ? 4 : 0);
+        uint key = 0;
+        if (hasKey)
+        {
+            if (g.Length < h + 4)
+            {
+                return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+            }
+
+            key = BinaryPrimitives.ReadUInt32BigEndian(g[h..]);
+            h += 4;
+        }
+
+        if (hasSeq)
+        {
+            h += 4;
+        }
+
+        if (g.Length < h)
+        {
+            return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+        }
+
+        switch (protocol)
+        {
+            case EtherType.Ipv4:
+            case EtherType.Ipv6:
+            case EtherTypeEthernet:
+                return Inner(TunnelType.Gre, key, protocol, frame, offset + h, depth, ref packet, anomalies);
+
+            case EtherTypeErspan2:
+                {
+                    // Type I has no sequence number and no ERSPAN header; type II has both (8-byte header, version 1).
+                    if (!hasSeq)
+                    {
+                        return Inner(TunnelType.ErspanI, 0, EtherTypeEthernet, frame, offset + h, depth, ref packet, anomalies);
+                    }
+
+                    if (g.Length < h + 8)
+                    {
+                        return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+                    }
+
+                    uint session = (uint)(BinaryPrimitives.ReadUInt16BigEndian(g[(h + 2)..]) & 0x03FF);
+                    return Inner(TunnelType.ErspanII, session, EtherTypeEthernet, frame, offset + h + 8, depth, ref packet, anomalies);
+                }
+
+            case EtherTypeErspan3:
+                {
+                    if (g.Length < h + 12)
+                    {
+                        return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+                    }
+
+                    uint session = (uint)(BinaryPrimitives.ReadUInt16BigEndian(g[(h + 2)..]) & 0x03FF);
+                    int erspan = 12 + ((g[h + 11] & 0x01) != 0 ? 8 : 0); // optional platform-specific subheader
+                    return Inner(TunnelType.ErspanIII, session, EtherTypeEthernet, frame, offset + h + erspan, depth, ref packet, anomalies);
+                }
+
+            default:
+                return Count(anomalies, Anomaly.OtherTransport, DecodeStatus.Skipped);
+        }
+    }
+
+    /// <summary>Enhanced GRE (version 1, RFC 2637 — PPTP) carrying PPP: key = payload length + call id.</summary>
+    private static DecodeStatus DecodeEnhancedGre(ReadOnlySpan<byte> g, ushort flags, ushort protocol, ReadOnlySpan<byte> frame, int offset, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
+    {
+        int h = 8 + ((flags & 0x1000) != 0 ? 4 : 0) + ((flags & 0x0080) != 0 ? 4 : 0);
+        if (protocol != 0x880B || g.Length < h + 1)
+        {
+            return Count(anomalies, g.Length < h + 1 ? Anomaly.TruncatedTunnel : Anomaly.OtherTransport, DecodeStatus.Skipped);
+        }
+
+        uint callId = BinaryPrimitives.ReadUInt16BigEndian(g[6..]);
+        var ppp = g[h..];
+        int o = 0;
+        if (ppp.Length >= 2 && ppp[0] == 0xFF && ppp[1] == 0x03)
+        {
+            o = 2; // address and control fields (not compressed)
+        }
+
+        if (ppp.Length <= o)
+        {
+            return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+        }
+
+        int pppProtocol;
+        if ((ppp[o] & 1) != 0)
+        {
+            pppProtocol = ppp[o];
+            o += 1; // protocol field compression
+        }
+        else if (ppp.Length >= o + 2)
+        {
+            pppProtocol = BinaryPrimitives.ReadUInt16BigEndian(ppp[o..]);
+            o += 2;
+        }
+        else
+        {
+            return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+        }
+
+        return pppProtocol switch
+        {
+            0x21 => Inner(TunnelType.Gre, callId, EtherType.Ipv4, frame, offset + h + o, depth, ref packet, anomalies),
+            0x57 => Inner(TunnelType.Gre, callId, EtherType.Ipv6, frame, offset + h + o, depth, ref packet, anomalies),
+            _ => Count(anomalies, Anomaly.NonIpFrame, DecodeStatus.Skipped),
+        };
+    }
+
+    private const ushort EtherTypeEthernet = 0x6558; // transparent Ethernet bridging
+    private const ushort EtherTypeErspan2 = 0x88BE;
+    private const ushort EtherTypeErspan3 = 0x22EB;
+
+    private static DecodeStatus Inner(TunnelType type, uint id, ushort protocol, ReadOnlySpan<byte> frame, int offset, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
+    {
+        if (depth >= MaxIpNesting)
+        {
+            return Count(anomalies, Anomaly.TunnelTooDeep, DecodeStatus.Malformed);
+        }
+
+        var saved = packet;
+        packet = default;
+        packet.VlanId = saved.VlanId;
+        packet.Tunnel = saved.Tunnel;
+        packet.TunnelId = saved.TunnelId;
+        SetTunnel(ref packet, type, id);
+        if (offset > frame.Length)
+        {
+            return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+        }
+
+        if (protocol == EtherTypeEthernet)
+        {
+            if (frame.Length - offset < EthernetHeader.Length)
+            {
+                return Count(anomalies, Anomaly.TruncatedTunnel, DecodeStatus.Truncated);
+            }
+
+            ushort inner = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 12)..]);
+            return DecodeEtherType(inner, frame, offset + EthernetHeader.Length, depth + 1, ref packet, anomalies);
+        }
+
+        return DecodeIp(protocol == EtherType.Ipv6 ? 6 : 4, frame, offset, depth + 1, ref packet, anomalies);
     }
 
     private static DecodeStatus Count(AnomalyCounters anomalies, Anomaly anomaly, DecodeStatus status)

@@ -41,6 +41,8 @@ public sealed class Flow
     public ushort ServerPort;
     public Transport Transport;
     public ushort VlanId;
+    public TunnelType Tunnel;
+    public uint TunnelId;
 
     public long FirstNs;
     public long LastNs;
@@ -95,6 +97,8 @@ public sealed class Flow
         ClientPort = ServerPort = 0;
         Transport = default;
         VlanId = 0;
+        Tunnel = TunnelType.None;
+        TunnelId = 0;
         FirstNs = LastNs = 0;
         ClientBytes = ServerBytes = ClientPackets = ServerPackets = 0;
         ClientFlags = ServerFlags = TcpFlags.None;

@@ -66,6 +66,7 @@ public sealed class FlowRecordWriter : IDisposable
     private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
     private static readonly JsonEncodedText OffPort = JsonEncodedText.Encode("off_port");
     private static readonly JsonEncodedText PortRegistration = JsonEncodedText.Encode("port_registration");
+    private static readonly JsonEncodedText Tunnel = JsonEncodedText.Encode("tunnel");
     private static readonly JsonEncodedText FirstSpeaker = JsonEncodedText.Encode("first_speaker");
 
     private readonly Utf8JsonWriter _json;
@@ -166,6 +167,18 @@ public sealed class FlowRecordWriter : IDisposable
             w.WriteString(Client, scratch[..n]);
             n = FormatFlags(flow.ServerFlags, scratch);
             w.WriteString(Server, scratch[..n]);
+            w.WriteEndObject();
+        }
+
+        if (flow.Tunnel != TunnelType.None)
+        {
+            w.WriteStartObject(Tunnel);
+            w.WriteString(Type, TunnelNames.Name(flow.Tunnel));
+            if (flow.TunnelId != 0)
+            {
+                w.WriteNumber(Id, flow.TunnelId);
+            }
+
             w.WriteEndObject();
         }
 

@@ -176,6 +176,8 @@ public sealed class PacketProcessor : IDisposable
     {
         flow.Transport = p.IsTcp ? Transport.Tcp : Transport.Udp;
         flow.VlanId = p.VlanId;
+        flow.Tunnel = p.Tunnel;
+        flow.TunnelId = p.TunnelId;
         flow.FirstNs = flow.LastNs = ts;
 
         // Client: the SYN sender; without a SYN, the side not on a watched port; else the first sender.
