@@ -138,6 +138,7 @@ public sealed class ProtocolDetector
     private static void SetUnknown(Flow flow)
     {
         flow.State = DetectionState.Unknown;
+        flow.Unknown = UnknownProfile.Create(flow.ClientStream.Contiguous, flow.ServerStream.Contiguous, flow.ClientSpokeFirst, flow.Transport);
         flow.ReleaseBuffers();
     }
 }

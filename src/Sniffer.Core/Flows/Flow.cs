@@ -1,4 +1,5 @@
 using Sniffer.Decoding;
+using System.Runtime.CompilerServices;
 using Sniffer.Fingerprinting;
 
 namespace Sniffer.Flows;
@@ -72,6 +73,12 @@ public sealed class Flow
     public string? Evidence;
     public ProtocolMetadata? Metadata;
     public bool DetectedRecordWritten;
+    /// <summary>Set when the flow stays unknown: what it looks like.</summary>
+    public UnknownProfile? Unknown;
+
+    /// <summary>Sizes of the first payload packets, positive client → server, negative server → client.</summary>
+    public PayloadSizeList PayloadSizes;
+    public int PayloadSizeCount;
     /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
     public bool? ClientSpokeFirst;
 
@@ -82,6 +89,19 @@ public sealed class Flow
 
     public long TotalBytes => ClientBytes + ServerBytes;
     public long TotalPackets => ClientPackets + ServerPackets;
+
+    /// <summary>Payload packets whose size and direction are kept (<c>sniffer.unknown.payload_sizes</c>).</summary>
+    public const int MaxPayloadSizes = 8;
+
+    public void NotePayload(int length, bool fromClient)
+    {
+        if (PayloadSizeCount < MaxPayloadSizes)
+        {
+            PayloadSizes[PayloadSizeCount++] = fromClient ? length : -length;
+        }
+    }
+
+    public ReadOnlySpan<int> FirstPayloadSizes => ((ReadOnlySpan<int>)PayloadSizes)[..PayloadSizeCount];
 
     public void ReleaseBuffers()
     {
@@ -115,8 +135,17 @@ public sealed class Flow
         Evidence = null;
         Metadata = null;
         DetectedRecordWritten = false;
+        Unknown = null;
+        PayloadSizes = default;
+        PayloadSizeCount = 0;
         ClientSpokeFirst = null;
         Prev = Next = null;
         List = null;
     }
+}
+
+[InlineArray(Flow.MaxPayloadSizes)]
+public struct PayloadSizeList
+{
+    private int _element;
 }

@@ -200,6 +200,12 @@ public sealed class FlowRecordWriter : IDisposable
         }
 
         flow.Metadata?.WriteSniffer(w);
+        if (flow.ProtocolIndex < 0)
+        {
+            // Still inspecting (protocol_detected never) or gave up: say what the flow looks like.
+            (flow.Unknown ?? (isEnd ? UnknownProfile.Create(default, default, flow.ClientSpokeFirst, flow.Transport) : null))?.Write(w, flow.FirstPayloadSizes);
+        }
+
         w.WriteEndObject();
 
         w.WriteEndObject();

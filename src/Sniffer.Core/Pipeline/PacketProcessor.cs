@@ -157,6 +157,10 @@ public sealed class PacketProcessor : IDisposable
         }
 
         var payload = frame.Slice(packet.PayloadOffset, packet.PayloadLength);
+        if (!payload.IsEmpty)
+        {
+            flow.NotePayload(packet.ClaimedPayloadLength, fromClient);
+        }
         if (packet.IsTcp)
         {
             if (HandleTcp(flow, packet, fromClient, payload))
