@@ -45,7 +45,8 @@ internal sealed class CommandLine
 
         Output:
           -w FILE              write NDJSON to FILE (mode 0640) instead of standard output
-          --records LIST       record kinds: flow_end,protocol_detected (default: all)
+          --records LIST       record kinds: flow_end,protocol_detected,port_summary (default: all)
+          --summary-interval S live capture: write port_summary records every S seconds (default 300; 0 = at exit only)
           -q, --quiet          no end-of-run statistics on stderr
 
         Flows and identification:
@@ -72,6 +73,7 @@ internal sealed class CommandLine
         var cl = new CommandLine();
         var ports = new List<ushort>();
         var o = new SnifferOptions();
+        int? summaryInterval = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -124,13 +126,16 @@ internal sealed class CommandLine
                         string v = Value();
                         if (!RecordKindNames.TryParse(v, out var kinds))
                         {
-                            throw new UsageException($"--records: \"{v}\" is not a list of flow_end, protocol_detected, all");
+                            throw new UsageException($"--records: \"{v}\" is not a list of flow_end, protocol_detected, port_summary, all");
                         }
 
                         o = o with { Records = kinds };
                         break;
                     }
 
+                case "--summary-interval":
+                    summaryInterval = IntValue(0, 86400);
+                    break;
                 case "--tcp-timeout":
                     o = o with { TcpTimeoutSeconds = IntValue(1, 86400 * 7) };
                     break;
@@ -180,6 +185,11 @@ internal sealed class CommandLine
         if (ports.Count > 0)
         {
             o = o with { Ports = ports };
+        }
+
+        if (cl.Interface is not null || summaryInterval is not null)
+        {
+            o = o with { PortSummaryIntervalSeconds = summaryInterval ?? 300 };
         }
 
         cl.Options = o;

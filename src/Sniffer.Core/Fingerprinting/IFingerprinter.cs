@@ -98,6 +98,11 @@ public abstract class ProtocolMetadata
     public virtual void WriteSniffer(Utf8JsonWriter writer)
     {
     }
+
+    /// <summary>Adds this flow's fingerprints as "kind:value" (e.g. "ja4:t13d...", "hassh:...") for the port summary.</summary>
+    public virtual void CollectFingerprints(ICollection<string> fingerprints)
+    {
+    }
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ public enum RecordKinds
     None = 0,
     FlowEnd = 1,
     ProtocolDetected = 2,
-    All = FlowEnd | ProtocolDetected,
+    PortSummary = 4,
+    All = FlowEnd | ProtocolDetected | PortSummary,
 }
 
 public static class RecordKindNames
@@ -21,6 +22,7 @@ public static class RecordKindNames
             {
                 case "flow_end": kinds |= RecordKinds.FlowEnd; break;
                 case "protocol_detected": kinds |= RecordKinds.ProtocolDetected; break;
+                case "port_summary": kinds |= RecordKinds.PortSummary; break;
                 case "all": kinds |= RecordKinds.All; break;
                 default: return false;
             }

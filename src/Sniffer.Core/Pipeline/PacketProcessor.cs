@@ -53,8 +53,11 @@ public sealed class PacketProcessor : IDisposable
     private long _nowNs = long.MinValue;
     private long _lastExpiryNs;
 
-    public PacketProcessor(SnifferOptions options, IChunkSink sink)
+    private readonly PortSummary? _summary;
+
+    public PacketProcessor(SnifferOptions options, IChunkSink sink, PortSummary? summary = null)
     {
+        _summary = summary;
         _options = options;
         foreach (ushort p in options.Ports)
         {
@@ -405,6 +408,7 @@ public sealed class PacketProcessor : IDisposable
             Statistics.RecordsWritten++;
         }
 
+        _summary?.Add(flow, _detector.ProtocolName(flow));
         _table.Remove(flow);
     }
 

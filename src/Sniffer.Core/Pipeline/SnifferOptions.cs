@@ -22,4 +22,9 @@ public sealed record SnifferOptions
     public int MaxFlows { get; init; } = DefaultMaxFlows;
     public int Workers { get; init; } = 1;
     public InspectionLimits Inspection { get; init; } = new();
+    /// <summary>Seconds between periodic port_summary records (live capture); 0 = only at the end.</summary>
+    public int PortSummaryIntervalSeconds { get; init; }
+
+    /// <summary>True when flows on this server port belong in the port summary.</summary>
+    public bool IsSummarised(ushort serverPort) => AnyPort || Ports.Contains(serverPort);
 }

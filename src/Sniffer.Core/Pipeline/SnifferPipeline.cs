@@ -37,12 +37,13 @@ public static class SnifferPipeline
 
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
         var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
+        var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) : null;
         var processors = new PacketProcessor[workers];
         var threads = new Thread[workers];
         Exception?[] workerErrors = new Exception?[workers];
         for (int i = 0; i < workers; i++)
         {
-            var processor = new PacketProcessor(options, writer);
+            var processor = new PacketProcessor(options, writer, summary);
             processors[i] = processor;
             var reader = dispatcher.Reader(i);
             int index = i;
@@ -89,11 +90,18 @@ public static class SnifferPipeline
         })
         { Name = "sniffer-capture", IsBackground = true };
         captureThread.Start();
-        captureThread.Join();
+        int interval = options.PortSummaryIntervalSeconds;
+        while (!captureThread.Join(interval > 0 ? interval * 1000 : Timeout.Infinite))
+        {
+            WriteSummary(summary, writer, final: false);
+        }
+
         foreach (var t in threads)
         {
             t.Join();
         }
+
+        WriteSummary(summary, writer, final: true);
 
         writer.Complete();
 
@@ -135,6 +143,22 @@ public static class SnifferPipeline
         }
 
         return result;
+    }
+
+    private static void WriteSummary(Output.PortSummary? summary, OutputWriter writer, bool final)
+    {
+        if (summary is null)
+        {
+            return;
+        }
+
+        var buffer = new Output.PooledBufferWriter(writer);
+        using var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        summary.Write(json, buffer, LiveCapture.NowNs(), final);
+        buffer.Flush();
     }
 
     private static void SafeCancel(CancellationTokenSource cts)

@@ -89,6 +89,7 @@ public class CliTests
     [SkippableFact]
     public void ReadsStandardInput()
     {
+        SnifferBinary.Binary();
         var file = File.ReadAllBytes(Sample);
         var fromStdin = SnifferBinary.Run(["-r", "-", "-q"], stdin: file);
         var fromFile = SnifferBinary.Run(["-r", Sample, "-q"]);

@@ -161,8 +161,33 @@ public class PipelineTests
         var file = CaptureBuilder.Pcap(1, frames);
         var (one, _) = PipelineRunner.Run(file, new SnifferOptions { Workers = 1 });
         var (two, _) = PipelineRunner.Run(file, new SnifferOptions { Workers = 2 });
-        Assert.Equal(80, one.Count);
+        Assert.Equal(81, one.Count); // 40 × (protocol_detected + flow_end) + 1 port_summary
         Assert.Equal(one.Select(r => r.GetRawText()).Order(), two.Select(r => r.GetRawText()).Order());
+    }
+
+    [Fact]
+    public void PortSummaryTellsWhatIsOnThePort()
+    {
+        var frames = new List<CapturedFrame>();
+        for (int i = 0; i < 3; i++)
+        {
+            frames.AddRange(new TcpConversation($"10.1.{i}.1", (ushort)(50000 + i), "10.2.2.2", 3624, startNs: 1_000_000_000_000 + (i * 10_000_000L))
+                .Handshake().ClientData(HttpRequest).ServerData(HttpResponse).Close().Frames);
+        }
+
+        frames.AddRange(new TcpConversation("10.1.9.1", 50999, "10.2.2.3", 3624, startNs: 1_000_100_000_000)
+            .Handshake().ClientData(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0 }).Close().Frames);
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames));
+        var summary = Assert.Single(records.Action("port_summary"));
+        Assert.Equal("3624", summary.Str("destination.port"));
+        Assert.Equal("dist-upgrade", summary.Str("sniffer.port_registration"));
+        Assert.Equal("4", summary.Str("sniffer.flows"));
+        var protocols = summary.Get("sniffer.protocols")!.Value;
+        Assert.Equal("http", protocols[0].GetProperty("name").GetString());
+        Assert.Equal(3, protocols[0].GetProperty("flows").GetInt32());
+        Assert.Equal("10.2.2.2:3624", protocols[0].GetProperty("servers")[0].GetString());
+        Assert.Equal("unknown", protocols[1].GetProperty("name").GetString());
+        Assert.StartsWith("tcp/c/binary-protocol/01020304", protocols[1].GetProperty("unknown_shapes")[0].GetProperty("value").GetString());
     }
 
     private static string CommunityIdOf(string a, ushort ap, string b, ushort bp) =>

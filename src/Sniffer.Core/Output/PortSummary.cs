@@ -1,0 +1,249 @@
+using System.Text.Json;
+using Sniffer.Flows;
+using Sniffer.Fingerprinting;
+
+namespace Sniffer.Output;
+
+/// <summary>
+/// The answer to "what is really on port 3624?": per watched server port, which protocols were seen, how many
+/// flows each, which servers, which products and which fingerprints. Fed by every worker when a flow ends
+/// (thread-safe, bounded), written as <c>port_summary</c> records at the end of a run and periodically live.
+/// </summary>
+public sealed class PortSummary
+{
+    /// <summary>Server ports tracked (with --any-port many ports may appear).</summary>
+    public const int MaxPorts = 1024;
+    /// <summary>Distinct servers, products and fingerprints listed per protocol.</summary>
+    public const int MaxListed = 16;
+
+    private readonly Lock _lock = new();
+    private readonly SortedDictionary<ushort, PortEntry> _ports = [];
+    private readonly Func<ushort, bool> _include;
+
+    public PortSummary(Func<ushort, bool> include) => _include = include;
+
+    private sealed class PortEntry
+    {
+        public long Flows;
+        public long FirstNs = long.MaxValue;
+        public long LastNs = long.MinValue;
+        public readonly SortedDictionary<string, ProtocolEntry> Protocols = new(StringComparer.Ordinal);
+    }
+
+    private sealed class ProtocolEntry
+    {
+        public long Flows;
+        public long Bytes;
+        public readonly SortedSet<string> Servers = new(StringComparer.Ordinal);
+        public readonly SortedDictionary<string, long> Products = new(StringComparer.Ordinal);
+        public readonly SortedDictionary<string, long> Fingerprints = new(StringComparer.Ordinal);
+        public readonly SortedDictionary<string, long> UnknownShapes = new(StringComparer.Ordinal);
+        public long Omitted;
+    }
+
+    /// <summary>Counts one finished flow.</summary>
+    public void Add(Flow flow, string protocol)
+    {
+        if (!_include(flow.ServerPort))
+        {
+            return;
+        }
+
+        string server = $"{flow.ServerIp}:{flow.ServerPort}";
+        if (flow.ServerIp.IsV6)
+        {
+            server = $"[{flow.ServerIp}]:{flow.ServerPort}";
+        }
+
+        var meta = flow.Metadata;
+        string? product = meta?.ApplicationName is null ? null : meta.ApplicationVersion is null ? meta.ApplicationName : $"{meta.ApplicationName} {meta.ApplicationVersion}";
+        List<string>? fingerprints = null;
+        if (meta is not null)
+        {
+            fingerprints = [];
+            meta.CollectFingerprints(fingerprints);
+        }
+
+        lock (_lock)
+        {
+            if (!_ports.TryGetValue(flow.ServerPort, out var port))
+            {
+                if (_ports.Count >= MaxPorts)
+                {
+                    return;
+                }
+
+                port = new PortEntry();
+                _ports.Add(flow.ServerPort, port);
+            }
+
+            port.Flows++;
+            port.FirstNs = Math.Min(port.FirstNs, flow.FirstNs);
+            port.LastNs = Math.Max(port.LastNs, flow.LastNs);
+            if (!port.Protocols.TryGetValue(protocol, out var p))
+            {
+                p = new ProtocolEntry();
+                port.Protocols.Add(protocol, p);
+            }
+
+            p.Flows++;
+            p.Bytes += flow.TotalBytes;
+            AddBounded(p.Servers, server, ref p.Omitted);
+            if (product is not null)
+            {
+                Count(p.Products, product, ref p.Omitted);
+            }
+
+            if (fingerprints is not null)
+            {
+                foreach (var f in fingerprints)
+                {
+                    Count(p.Fingerprints, f, ref p.Omitted);
+                }
+            }
+
+            if (flow.Unknown is { } unknown)
+            {
+                Count(p.UnknownShapes, $"{unknown.Shape} ({unknown.ShapeHash})", ref p.Omitted);
+            }
+        }
+    }
+
+    private static void AddBounded(SortedSet<string> set, string value, ref long omitted)
+    {
+        if (!set.Contains(value))
+        {
+            if (set.Count >= MaxListed)
+            {
+                omitted++;
+                return;
+            }
+
+            set.Add(value);
+        }
+    }
+
+    private static void Count(SortedDictionary<string, long> counts, string key, ref long omitted)
+    {
+        if (counts.TryGetValue(key, out long n))
+        {
+            counts[key] = n + 1;
+        }
+        else if (counts.Count < MaxListed)
+        {
+            counts[key] = 1;
+        }
+        else
+        {
+            omitted++;
+        }
+    }
+
+    /// <summary>Writes one <c>port_summary</c> record per port seen; returns how many.</summary>
+    public int Write(Utf8JsonWriter w, System.Buffers.IBufferWriter<byte> output, long nowNs, bool final)
+    {
+        Span<byte> ts = stackalloc byte[Rfc3339.Length];
+        int written = 0;
+        lock (_lock)
+        {
+            foreach (var (portNumber, port) in _ports)
+            {
+                w.Reset(output);
+                w.WriteStartObject();
+                Rfc3339.Format(final ? port.LastNs : nowNs, ts);
+                w.WriteString("@timestamp"u8, ts);
+                w.WriteStartObject("event"u8);
+                w.WriteString("kind"u8, "event"u8);
+                w.WriteStartArray("category"u8);
+                w.WriteStringValue("network"u8);
+                w.WriteEndArray();
+                w.WriteStartArray("type"u8);
+                w.WriteStringValue("info"u8);
+                w.WriteEndArray();
+                w.WriteString("action"u8, "port_summary"u8);
+                w.WriteString("module"u8, "sniffer"u8);
+                w.WriteString("dataset"u8, "sniffer.port_summary"u8);
+                Rfc3339.Format(port.FirstNs, ts);
+                w.WriteString("start"u8, ts);
+                Rfc3339.Format(port.LastNs, ts);
+                w.WriteString("end"u8, ts);
+                w.WriteEndObject();
+                w.WriteStartObject("destination"u8);
+                w.WriteNumber("port"u8, portNumber);
+                w.WriteEndObject();
+                w.WriteStartObject("sniffer"u8);
+                if (PortRegistry.IanaServiceName(portNumber) is { } registered)
+                {
+                    w.WriteString("port_registration"u8, registered);
+                }
+
+                w.WriteBoolean("final"u8, final);
+                w.WriteNumber("flows"u8, port.Flows);
+                w.WriteStartArray("protocols"u8);
+                foreach (var (name, p) in port.Protocols.OrderByDescending(kv => kv.Value.Flows).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name"u8, name);
+                    w.WriteNumber("flows"u8, p.Flows);
+                    w.WriteNumber("bytes"u8, p.Bytes);
+                    WriteList(w, "servers"u8, p.Servers);
+                    WriteCounts(w, "products"u8, p.Products);
+                    WriteCounts(w, "fingerprints"u8, p.Fingerprints);
+                    WriteCounts(w, "unknown_shapes"u8, p.UnknownShapes);
+                    if (p.Omitted > 0)
+                    {
+                        w.WriteNumber("omitted"u8, p.Omitted);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.Flush();
+                var nl = output.GetSpan(1);
+                nl[0] = (byte)'\n';
+                output.Advance(1);
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    private static void WriteList(Utf8JsonWriter w, ReadOnlySpan<byte> name, SortedSet<string> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (var s in items)
+        {
+            w.WriteStringValue(s);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter w, ReadOnlySpan<byte> name, SortedDictionary<string, long> counts)
+    {
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (var (value, n) in counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("value"u8, value);
+            w.WriteNumber("flows"u8, n);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+}
