@@ -17,6 +17,16 @@ public readonly ref struct Ipv6Header
     public ReadOnlySpan<byte> Destination => Bytes.Slice(24, 16);
 }
 
+/// <summary>The IPv6 fragment header, when present.</summary>
+public struct Ipv6Fragment
+{
+    public bool Present;
+    /// <summary>Offset of this fragment's data in the original packet, in bytes.</summary>
+    public int Offset;
+    public bool More;
+    public uint Identification;
+}
+
 public static class Ipv6Decoder
 {
     /// <summary>Extension headers walked before giving up (hop-by-hop, routing, destination options, fragment, AH).</summary>
@@ -33,18 +43,19 @@ public static class Ipv6Decoder
     /// <summary>
     /// Decodes the fixed header and walks the extension-header chain. On success <paramref name="bytesConsumed"/>
     /// covers all extension headers, <paramref name="upperProtocol"/> is the transport protocol number, and
-    /// <paramref name="isNonFirstFragment"/> tells whether the transport header is absent (fragment offset &gt; 0).
+    /// <paramref name="fragment"/> describes a fragment header: the walk stops after it (what follows is fragment
+    /// data), <paramref name="upperProtocol"/> is then its next-header value and <paramref name="bytesConsumed"/>
+    /// points at the fragmentable part.
     /// </summary>
     public static IpDecodeStatus TryDecode(ReadOnlySpan<byte> source, out Ipv6Header header, out int bytesConsumed,
-        out int payloadLength, out byte upperProtocol, out bool isFragment, out bool isNonFirstFragment,
+        out int payloadLength, out byte upperProtocol, out Ipv6Fragment fragment,
         out bool snapTruncated, out bool tooManyExtensions)
     {
         header = default;
         bytesConsumed = 0;
         payloadLength = 0;
         upperProtocol = 0;
-        isFragment = false;
-        isNonFirstFragment = false;
+        fragment = default;
         snapTruncated = false;
         tooManyExtensions = false;
         if (source.Length < Ipv6Header.Length)
@@ -104,15 +115,24 @@ public static class Ipv6Decoder
             int length;
             if (next == Fragment)
             {
-                length = 8;
-                isFragment = true;
-                int fragOffset = BinaryPrimitives.ReadUInt16BigEndian(source[(offset + 2)..]) & 0xFFF8;
-                if (fragOffset != 0)
+                ushort offsetAndFlags = BinaryPrimitives.ReadUInt16BigEndian(source[(offset + 2)..]);
+                fragment.Present = true;
+                fragment.Offset = offsetAndFlags & 0xFFF8;
+                fragment.More = (offsetAndFlags & 1) != 0;
+                fragment.Identification = BinaryPrimitives.ReadUInt32BigEndian(source[(offset + 4)..]);
+                offset += 8;
+                if (offset > total)
                 {
-                    isNonFirstFragment = true;
+                    return IpDecodeStatus.Truncated;
                 }
+
+                upperProtocol = following;
+                bytesConsumed = offset;
+                payloadLength = total - offset;
+                return IpDecodeStatus.Ok;
             }
-            else if (next == AuthenticationHeader)
+
+            if (next == AuthenticationHeader)
             {
                 length = (source[offset + 1] + 2) * 4;
             }

@@ -13,6 +13,23 @@ public enum DecodeStatus : byte
     /// <summary>A header is invalid (counted as an anomaly).</summary>
     Malformed,
     UnsupportedLinkType,
+    /// <summary>An IP fragment: <see cref="DecodedPacket.Fragment"/> says where its data lies, for reassembly.</summary>
+    Fragment,
+}
+
+/// <summary>Where an IP fragment's header and data lie in its frame.</summary>
+public struct FragmentInfo
+{
+    public byte Version;
+    public byte Protocol;
+    public uint Identification;
+    /// <summary>Offset of this fragment's data in the original datagram (bytes).</summary>
+    public int Offset;
+    public bool More;
+    public int HeaderOffset;
+    public int HeaderLength;
+    public int DataOffset;
+    public int DataLength;
 }
 
 /// <summary>
@@ -45,8 +62,19 @@ public struct DecodedPacket
     public TunnelType Tunnel;
     /// <summary>VXLAN/Geneve VNI, GRE key, or ERSPAN session id of that tunnel (0 when it has none).</summary>
     public uint TunnelId;
+    /// <summary>Set when the status is <see cref="DecodeStatus.Fragment"/>.</summary>
+    public FragmentInfo Fragment;
 
     public readonly bool IsTcp => Protocol == 6;
+
+    /// <summary>A deterministic hash of the address pair (direction-independent), used to shard work: every
+    /// flow and every fragment between two hosts lands on the same worker.</summary>
+    public readonly uint AddressPairHash()
+    {
+        uint a = (uint)Source.GetHashCode(), b = (uint)Destination.GetHashCode();
+        ulong h = ((ulong)Math.Min(a, b) << 32 | Math.Max(a, b)) * 0x9E3779B97F4A7C15UL;
+        return (uint)(h >> 32) ^ VlanId;
+    }
 }
 
 /// <summary>Encapsulations the decoder unwraps to reach the innermost 5-tuple.</summary>
@@ -274,14 +302,23 @@ public static class PacketDecoder
             }
 
             protocol = h4.Protocol;
-            if (h4.FragmentOffset != 0)
+            if (h4.FragmentOffset != 0 || h4.MoreFragments)
             {
-                return Count(anomalies, Anomaly.IpFragment, DecodeStatus.Skipped);
-            }
-
-            if (h4.MoreFragments)
-            {
-                anomalies.Increment(Anomaly.IpFragment);
+                packet.Source = IpAddr.FromV4(h4.Source);
+                packet.Destination = IpAddr.FromV4(h4.Destination);
+                packet.Fragment = new FragmentInfo
+                {
+                    Version = 4,
+                    Protocol = protocol,
+                    Identification = h4.Identification,
+                    Offset = h4.FragmentOffset,
+                    More = h4.MoreFragments,
+                    HeaderOffset = offset,
+                    HeaderLength = headerLength,
+                    DataOffset = offset + headerLength,
+                    DataLength = Math.Min(payloadLength, frame.Length - offset - headerLength),
+                };
+                return Count(anomalies, Anomaly.IpFragment, DecodeStatus.Fragment);
             }
 
             packet.Source = IpAddr.FromV4(h4.Source);
@@ -291,7 +328,7 @@ public static class PacketDecoder
         else
         {
             var status = Ipv6Decoder.TryDecode(ip, out var h6, out headerLength, out payloadLength, out protocol,
-                out _, out bool nonFirstFragment, out snapTruncated, out bool tooMany);
+                out var fragment, out snapTruncated, out bool tooMany);
             if (status != IpDecodeStatus.Ok)
             {
                 return status == IpDecodeStatus.Truncated
@@ -299,9 +336,23 @@ public static class PacketDecoder
                     : Count(anomalies, tooMany ? Anomaly.TooManyIpv6ExtensionHeaders : Anomaly.BadIpVersion, DecodeStatus.Malformed);
             }
 
-            if (nonFirstFragment)
+            if (fragment.Present)
             {
-                return Count(anomalies, Anomaly.IpFragment, DecodeStatus.Skipped);
+                packet.Source = IpAddr.FromV6(h6.Source);
+                packet.Destination = IpAddr.FromV6(h6.Destination);
+                packet.Fragment = new FragmentInfo
+                {
+                    Version = 6,
+                    Protocol = protocol,
+                    Identification = fragment.Identification,
+                    Offset = fragment.Offset,
+                    More = fragment.More,
+                    HeaderOffset = offset,
+                    HeaderLength = Ipv6Header.Length,
+                    DataOffset = offset + headerLength,
+                    DataLength = Math.Min(payloadLength, frame.Length - offset - headerLength),
+                };
+                return Count(anomalies, Anomaly.IpFragment, DecodeStatus.Fragment);
             }
 
             packet.Source = IpAddr.FromV6(h6.Source);

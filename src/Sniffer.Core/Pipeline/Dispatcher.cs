@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.ObjectPool;
 using Sniffer.Capture;
 using Sniffer.Decoding;
-using Sniffer.Flows;
 
 namespace Sniffer.Pipeline;
 
@@ -62,9 +61,10 @@ public sealed class Dispatcher : IPacketSink
         if (_channels.Length > 1)
         {
             var packet = default(DecodedPacket);
-            if (PacketDecoder.Decode(linkType, data, ref packet, _shardAnomalies) == DecodeStatus.Ok)
+            if (PacketDecoder.Decode(linkType, data, ref packet, _shardAnomalies) is DecodeStatus.Ok or DecodeStatus.Fragment)
             {
-                shard = (int)(FlowKey.Create(packet, out _).StableHash() % (uint)_channels.Length);
+                // By address pair, not 5-tuple: fragments (no ports) must meet their flow on one worker.
+                shard = (int)(packet.AddressPairHash() % (uint)_channels.Length);
             }
         }
 

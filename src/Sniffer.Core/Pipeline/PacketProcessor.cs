@@ -14,6 +14,8 @@ public sealed class ProcessorStatistics
     public long NotWatched;
     public long Skipped;
     public long Malformed;
+    public long Fragments;
+    public long Reassembled;
     public long UnsupportedLinkType;
     public long FlowsCreated;
     public long FlowsEvicted;
@@ -27,6 +29,8 @@ public sealed class ProcessorStatistics
         total.NotWatched += NotWatched;
         total.Skipped += Skipped;
         total.Malformed += Malformed;
+        total.Fragments += Fragments;
+        total.Reassembled += Reassembled;
         total.UnsupportedLinkType += UnsupportedLinkType;
         total.FlowsCreated += FlowsCreated;
         total.FlowsEvicted += FlowsEvicted;
@@ -54,10 +58,12 @@ public sealed class PacketProcessor : IDisposable
     private long _lastExpiryNs;
 
     private readonly PortSummary? _summary;
+    private readonly IpDefragmenter _defragmenter;
 
     public PacketProcessor(SnifferOptions options, IChunkSink sink, PortSummary? summary = null)
     {
         _summary = summary;
+        _defragmenter = new IpDefragmenter(Statistics.Anomalies);
         _options = options;
         foreach (ushort p in options.Ports)
         {
@@ -100,6 +106,57 @@ public sealed class PacketProcessor : IDisposable
         stats.Packets++;
         var packet = default(DecodedPacket);
         var status = PacketDecoder.Decode(linkType, frame, ref packet, stats.Anomalies);
+        if (status == DecodeStatus.Fragment)
+        {
+            Defragment(packet, frame, timestampNs);
+            return;
+        }
+
+        ProcessDecoded(status, ref packet, frame, timestampNs);
+    }
+
+    private void Defragment(in DecodedPacket fragment, ReadOnlySpan<byte> frame, long timestampNs)
+    {
+        Statistics.Fragments++;
+        AdvanceClock(timestampNs);
+        if (_defragmenter.Add(fragment, frame, timestampNs, out var whole))
+        {
+            ProcessReassembled(whole, timestampNs);
+        }
+    }
+
+    /// <summary>Decodes a rebuilt datagram as raw IP, keeping the VLAN and tunnel its fragments came in.</summary>
+    private void ProcessReassembled(in IpDefragmenter.Reassembled whole, long timestampNs)
+    {
+        try
+        {
+            Statistics.Reassembled++;
+            var packet = default(DecodedPacket);
+            var status = PacketDecoder.Decode(LinkType.Raw, whole.Packet, ref packet, Statistics.Anomalies);
+            if (packet.Tunnel == TunnelType.None)
+            {
+                packet.Tunnel = whole.Tunnel;
+                packet.TunnelId = whole.TunnelId;
+            }
+
+            packet.VlanId = whole.VlanId;
+            if (status == DecodeStatus.Fragment)
+            {
+                Defragment(packet, whole.Packet, timestampNs); // fragments inside a tunnel inside fragments
+                return;
+            }
+
+            ProcessDecoded(status, ref packet, whole.Packet, timestampNs);
+        }
+        finally
+        {
+            IpDefragmenter.Return(whole);
+        }
+    }
+
+    private void ProcessDecoded(DecodeStatus status, ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
+    {
+        var stats = Statistics;
         switch (status)
         {
             case DecodeStatus.Ok:
@@ -384,6 +441,11 @@ public sealed class PacketProcessor : IDisposable
         }
 
         _lastExpiryNs = nowNs;
+        while (_defragmenter.Expire(nowNs, out var partial))
+        {
+            ProcessReassembled(partial, nowNs);
+        }
+
         while (_table.NextExpired(nowNs, _tcpTimeoutNs, _udpTimeoutNs, _closingNs) is { } flow)
         {
             EndFlow(flow, flow.Closing ? flow.CloseReason : FlowEndReason.IdleTimeout);
@@ -417,6 +479,11 @@ public sealed class PacketProcessor : IDisposable
     /// <summary>Ends every open flow (end of input or shutdown) and flushes the output.</summary>
     public void Finish(FlowEndReason reason)
     {
+        while (_defragmenter.Expire(_nowNs, out var partial, all: true))
+        {
+            ProcessReassembled(partial, _nowNs);
+        }
+
         var flows = _table.Snapshot();
         flows.Sort(static (a, b) => a.FirstNs != b.FirstNs ? a.FirstNs.CompareTo(b.FirstNs) : a.ClientPort.CompareTo(b.ClientPort));
         foreach (var flow in flows)

@@ -92,15 +92,17 @@ public class PacketDecoderTests
     }
 
     [Fact]
-    public void NonFirstFragmentIsSkippedAndCounted()
+    public void NonFirstFragmentIsReportedForReassemblyAndCounted()
     {
         var ip = TcpV4();
         ip[6] = 0x00;
         ip[7] = 0x10; // offset 16*8
         var anomalies = new AnomalyCounters();
         var p = default(DecodedPacket);
-        Assert.Equal(DecodeStatus.Skipped, PacketDecoder.Decode(LinkType.Raw, ip, ref p, anomalies));
+        Assert.Equal(DecodeStatus.Fragment, PacketDecoder.Decode(LinkType.Raw, ip, ref p, anomalies));
         Assert.Equal(1, anomalies[Anomaly.IpFragment]);
+        Assert.Equal(128, p.Fragment.Offset);
+        Assert.Equal(20, p.Fragment.DataOffset);
     }
 
     [Fact]
