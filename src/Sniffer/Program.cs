@@ -178,6 +178,11 @@ internal static class Program
         }
 
         sb.Append($", {t.Decoded} TCP/UDP ({t.Decoded - t.NotWatched} on watched ports), {t.FlowsCreated} flows, {t.RecordsWritten} records");
+        if (t.Fragments > 0)
+        {
+            sb.Append($", {t.Fragments} IP fragments ({t.Reassembled} datagrams rebuilt)");
+        }
+
         if (t.FlowsEvicted > 0)
         {
             sb.Append($", {t.FlowsEvicted} flows evicted");
