@@ -117,6 +117,7 @@ internal static class Program
         {
             Stream output;
             string outputName;
+            Func<Stream>? reopen = null;
             if (cl.WritePath is null or "-")
             {
                 output = Console.OpenStandardOutput();
@@ -125,16 +126,11 @@ internal static class Program
             else
             {
                 outputName = cl.WritePath;
+                string path = cl.WritePath;
+                reopen = () => OpenOutput(path);
                 try
                 {
-                    output = new FileStream(cl.WritePath, new FileStreamOptions
-                    {
-                        Mode = FileMode.Append,
-                        Access = FileAccess.Write,
-                        Share = FileShare.Read,
-                        BufferSize = 0,
-                        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
-                    });
+                    output = OpenOutput(path);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -145,7 +141,13 @@ internal static class Program
 
             using (output)
             {
-                var result = SnifferPipeline.Run(source, cl.Options, output, outputName, fileFilter, stop.Token);
+                Action? requestReopen = null;
+                using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    requestReopen?.Invoke();
+                });
+                var result = SnifferPipeline.Run(source, cl.Options, output, outputName, fileFilter, stop.Token, reopen, r => requestReopen = r);
                 if (!cl.Quiet)
                 {
                     Report(source, result);
@@ -166,6 +168,16 @@ internal static class Program
             }
         }
     }
+
+    /// <summary>Opens (appending) the NDJSON output file, created with mode 0640.</summary>
+    private static FileStream OpenOutput(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.Append,
+        Access = FileAccess.Write,
+        Share = FileShare.Read,
+        BufferSize = 0,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+    });
 
     private static void Report(IPacketSource source, RunResult r)
     {

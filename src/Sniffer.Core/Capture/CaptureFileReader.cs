@@ -97,7 +97,17 @@ public sealed class CaptureFileReader : IPacketSource
                 ReadResult result;
                 try
                 {
-                    result = reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    // A pipe (tcpdump -U -w - | sniffer -r -) delivers packets as they happen: before waiting for
+                    // more input, hand what has been read over so records are not held back.
+                    if (!reader.TryRead(out result))
+                    {
+                        if (!_stream.CanSeek)
+                        {
+                            sink.OnIdle(0);
+                        }
+
+                        result = reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    }
                 }
                 catch (IOException e)
                 {

@@ -6,7 +6,10 @@ public interface IPacketSink
     /// <summary>One captured frame. <paramref name="data"/> is only valid during the call.</summary>
     void OnPacket(int linkType, long timestampNs, ReadOnlySpan<byte> data, int wireLength);
 
-    /// <summary>No packet for a while (live capture): lets idle flows expire and output flush.</summary>
+    /// <summary>
+    /// No packet for a while: hand partial batches over so output flows. <paramref name="nowNs"/> is the wall
+    /// clock for idle expiry (live capture), or 0 when only a flush is wanted (a pipe waiting for input).
+    /// </summary>
     void OnIdle(long nowNs);
 }
 

@@ -15,7 +15,8 @@ public sealed class OutputWriter : IChunkSink
 
     private readonly Channel<OutputChunk> _channel = Channel.CreateBounded<OutputChunk>(
         new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Stream _stream;
+    private Stream _stream;
+    private volatile bool _reopenRequested;
     private readonly string _name;
     private Thread? _thread;
     private volatile bool _failed;
@@ -38,6 +39,15 @@ public sealed class OutputWriter : IChunkSink
 
     /// <summary>Called when output stops for good (pipe closed or error), so capture can stop too.</summary>
     public Action? OnFailure { get; set; }
+
+    /// <summary>Opens the output file anew (SIGHUP after logrotate moved it); null for stdout.</summary>
+    public Func<Stream>? Reopen { get; set; }
+
+    /// <summary>Asks the output thread to reopen the file before its next write (signal-safe).</summary>
+    public void RequestReopen() => _reopenRequested = true;
+
+    /// <summary>The stream currently written (it changes on reopen); the writer disposes replaced ones.</summary>
+    public Stream Current => _stream;
 
     public void Start()
     {
@@ -79,6 +89,15 @@ public sealed class OutputWriter : IChunkSink
             {
                 while (reader.TryRead(out var chunk))
                 {
+                    if (_reopenRequested && Reopen is not null)
+                    {
+                        _reopenRequested = false;
+                        _stream.Flush();
+                        var next = Reopen();
+                        _stream.Dispose();
+                        _stream = next;
+                    }
+
                     try
                     {
                         if (!_failed)

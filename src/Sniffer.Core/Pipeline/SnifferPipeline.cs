@@ -27,12 +27,13 @@ public sealed class RunResult
 public static class SnifferPipeline
 {
     public static RunResult Run(IPacketSource source, SnifferOptions options, Stream output, string outputName,
-        BpfFilter? filter, CancellationToken stop)
+        BpfFilter? filter, CancellationToken stop, Func<Stream>? reopenOutput = null, Action<Action>? onReopenSignal = null)
     {
         var result = new RunResult();
         int workers = Math.Max(1, options.Workers);
         using var captureStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var writer = new OutputWriter(output, outputName) { OnFailure = () => SafeCancel(captureStop) };
+        var writer = new OutputWriter(output, outputName) { OnFailure = () => SafeCancel(captureStop), Reopen = reopenOutput };
+        onReopenSignal?.Invoke(writer.RequestReopen);
         writer.Start();
 
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
@@ -104,6 +105,10 @@ public static class SnifferPipeline
         WriteSummary(summary, writer, final: true);
 
         writer.Complete();
+        if (!ReferenceEquals(writer.Current, output))
+        {
+            writer.Current.Dispose();
+        }
 
         foreach (var p in processors)
         {

@@ -133,6 +133,59 @@ public class CliTests
     }
 
     [SkippableFact]
+    public void PipedInputIsProcessedAsItArrivesAndSighupReopensTheOutput()
+    {
+        string binary = SnifferBinary.Binary();
+        string dir = Directory.CreateTempSubdirectory("sniffer-hup").FullName;
+        string outPath = Path.Combine(dir, "flows.ndjson");
+        var a = new TcpConversation("10.1.1.1", 50001, "10.2.2.2", 3624).Handshake().ClientData("hello"u8).Close();
+        var b = new TcpConversation("10.1.1.2", 50002, "10.2.2.2", 3624, startNs: 1_750_000_100_000_000_000L).Handshake().ClientData("again"u8).Close();
+        byte[] fileA = CaptureBuilder.Pcap(1, a.Frames);
+        byte[] fileB = CaptureBuilder.Pcap(1, b.Frames)[24..]; // records only: the same stream continues
+
+        var psi = new System.Diagnostics.ProcessStartInfo(binary, ["-r", "-", "-q", "-w", outPath, "--records", "flow_end"])
+        {
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdin = p.StandardInput.BaseStream;
+        stdin.Write(fileA);
+        stdin.Flush();
+        Assert.True(WaitFor(() => File.Exists(outPath) && File.ReadAllText(outPath).Contains("50001", StringComparison.Ordinal)),
+            "the record of a finished flow must be written while the pipe stays open");
+
+        File.Move(outPath, outPath + ".1");
+        SnifferBinary.Signal(p, 1); // SIGHUP
+        Thread.Sleep(200);
+        stdin.Write(fileB);
+        stdin.Close();
+        Assert.True(p.WaitForExit(10_000));
+        Assert.Equal(0, p.ExitCode);
+        Assert.Contains("50001", File.ReadAllText(outPath + ".1"), StringComparison.Ordinal);
+        string reopened = File.ReadAllText(outPath);
+        Assert.Contains("50002", reopened, StringComparison.Ordinal);
+        Assert.DoesNotContain("50001", reopened, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
+
+    private static bool WaitFor(Func<bool> condition, int timeoutMs = 5000)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < timeoutMs)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return condition();
+    }
+
+    [SkippableFact]
     public void FilterExpressionOnAFile()
     {
         var all = PipelineRunner.ParseLines(SnifferBinary.Run(["-r", Sample, "-q", "--records", "flow_end"]).Stdout);
