@@ -56,6 +56,8 @@ internal sealed class CommandLine
           --inspect-bytes N    bytes per direction inspected to identify a flow (default 8192)
           --inspect-packets N  payload packets inspected per flow (default 32)
           --workers N          identification worker threads, flows sharded by hash (default 1)
+          --reassembly-memcap MB  bytes buffered for inspection per worker (default 256)
+          --fragment-memcap MB    bytes held for IP fragment reassembly per worker (default 32)
 
         Live capture:
           --buffer-size BYTES  kernel capture buffer (default: libpcap's 2 MiB)
@@ -153,6 +155,12 @@ internal sealed class CommandLine
                     break;
                 case "--inspect-packets":
                     o = o with { Inspection = o.Inspection with { MaxPackets = IntValue(1, 10_000) } };
+                    break;
+                case "--reassembly-memcap":
+                    o = o with { ReassemblyMemcapBytes = IntValue(1, 1 << 20) * 1024L * 1024 };
+                    break;
+                case "--fragment-memcap":
+                    o = o with { FragmentMemcapBytes = IntValue(1, 1 << 20) * 1024L * 1024 };
                     break;
                 case "--buffer-size":
                     cl.BufferSize = IntValue(65536, int.MaxValue);

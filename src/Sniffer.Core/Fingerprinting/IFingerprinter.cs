@@ -60,13 +60,15 @@ public readonly struct ProbeResult
 public readonly ref struct InspectionContext
 {
     public InspectionContext(Transport transport, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server,
-        bool clientComplete, bool serverComplete)
+        bool clientComplete, bool serverComplete, bool clientGap = false, bool serverGap = false)
     {
         Transport = transport;
         Client = client;
         Server = server;
-        ClientComplete = clientComplete;
-        ServerComplete = serverComplete;
+        ClientComplete = clientComplete || clientGap;
+        ServerComplete = serverComplete || serverGap;
+        ClientGap = clientGap;
+        ServerGap = serverGap;
     }
 
     public Transport Transport { get; }
@@ -78,6 +80,11 @@ public readonly ref struct InspectionContext
     public bool ClientComplete { get; }
     /// <summary>No more server bytes will come (window full, gap, FIN, or flow end).</summary>
     public bool ServerComplete { get; }
+    /// <summary>Client bytes were lost after <see cref="Client"/> (a hole the peer acknowledged): the stream stops
+    /// there rather than splicing unrelated bytes together.</summary>
+    public bool ClientGap { get; }
+    /// <summary>Server bytes were lost after <see cref="Server"/>.</summary>
+    public bool ServerGap { get; }
 }
 
 /// <summary>

@@ -73,7 +73,7 @@ public sealed class ProtocolDetector
         }
 
         var context = new InspectionContext(flow.Transport, flow.ClientStream.Contiguous, flow.ServerStream.Contiguous,
-            clientComplete, serverComplete);
+            clientComplete, serverComplete, flow.ClientStream.HasGap, flow.ServerStream.HasGap);
 
         bool justIdentified = false;
         if (flow.State == DetectionState.Inspecting)

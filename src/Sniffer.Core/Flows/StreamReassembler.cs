@@ -27,6 +27,7 @@ public struct StreamReassembler
     public const int MaxHeldRanges = 8;
 
     private byte[]? _buffer;
+    private ReassemblyMemory? _memory;
     private int _capacity;
     private uint _baseSeq;
     private bool _hasBase;
@@ -60,7 +61,7 @@ public struct StreamReassembler
     }
 
     /// <summary>Adds one segment's payload at its sequence number.</summary>
-    public SegmentResult Add(uint sequence, ReadOnlySpan<byte> payload, int capacity, AnomalyCounters anomalies)
+    public SegmentResult Add(uint sequence, ReadOnlySpan<byte> payload, int capacity, AnomalyCounters anomalies, ReassemblyMemory? memory = null)
     {
         if (IsComplete || payload.IsEmpty)
         {
@@ -75,6 +76,14 @@ public struct StreamReassembler
 
         if (_buffer is null)
         {
+            if (memory is not null && !memory.TryReserve(capacity))
+            {
+                anomalies.Increment(Anomaly.ReassemblyMemcap);
+                IsComplete = true;
+                return SegmentResult.NoProgress;
+            }
+
+            _memory = memory;
             _capacity = capacity;
             _buffer = ArrayPool<byte>.Shared.Rent(capacity);
         }
@@ -175,6 +184,8 @@ public struct StreamReassembler
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
+            _memory?.Release(_capacity);
+            _memory = null;
         }
 
         _contiguous = 0;

@@ -59,11 +59,13 @@ public sealed class PacketProcessor : IDisposable
 
     private readonly PortSummary? _summary;
     private readonly IpDefragmenter _defragmenter;
+    private readonly ReassemblyMemory _reassemblyMemory;
 
     public PacketProcessor(SnifferOptions options, IChunkSink sink, PortSummary? summary = null)
     {
         _summary = summary;
-        _defragmenter = new IpDefragmenter(Statistics.Anomalies);
+        _defragmenter = new IpDefragmenter(Statistics.Anomalies, options.FragmentMemcapBytes);
+        _reassemblyMemory = new ReassemblyMemory(options.ReassemblyMemcapBytes);
         _options = options;
         foreach (ushort p in options.Ports)
         {
@@ -82,6 +84,9 @@ public sealed class PacketProcessor : IDisposable
     public int ActiveFlows => _table.Count;
 
     public ProtocolDetector Detector => _detector;
+
+    /// <summary>Bytes held for stream reassembly now.</summary>
+    public long ReassemblyBytes => _reassemblyMemory.InUse;
 
     /// <summary>Processes a whole batch, then hands the records it produced to the output.</summary>
     public void Process(PacketBatch batch)
@@ -316,7 +321,7 @@ public sealed class PacketProcessor : IDisposable
 
             flow.PayloadPackets++;
             uint seq = (flags & TcpFlags.Syn) != 0 ? p.Sequence + 1 : p.Sequence;
-            progress = stream.Add(seq, payload, _detector.Limits.MaxBytesPerDirection, anomalies) == SegmentResult.Progress;
+            progress = stream.Add(seq, payload, _detector.Limits.MaxBytesPerDirection, anomalies, _reassemblyMemory) == SegmentResult.Progress;
         }
         else if (!payload.IsEmpty && flow.ClientSpokeFirst is null)
         {
@@ -411,7 +416,7 @@ public sealed class PacketProcessor : IDisposable
             return; // the first datagram of each direction is what UDP fingerprinters see
         }
 
-        stream.Add(0, payload, Math.Min(payload.Length, _detector.Limits.MaxBytesPerDirection), Statistics.Anomalies);
+        stream.Add(0, payload, Math.Min(payload.Length, _detector.Limits.MaxBytesPerDirection), Statistics.Anomalies, _reassemblyMemory);
         stream.Finish(Statistics.Anomalies);
         Inspect(flow);
     }

@@ -22,6 +22,10 @@ public sealed record SnifferOptions
     public int MaxFlows { get; init; } = DefaultMaxFlows;
     public int Workers { get; init; } = 1;
     public InspectionLimits Inspection { get; init; } = new();
+    /// <summary>Cap on bytes buffered for TCP/UDP inspection per worker (<c>--reassembly-memcap</c>).</summary>
+    public long ReassemblyMemcapBytes { get; init; } = Flows.ReassemblyMemory.DefaultLimitBytes;
+    /// <summary>Cap on bytes held for IP fragment reassembly per worker (<c>--fragment-memcap</c>).</summary>
+    public long FragmentMemcapBytes { get; init; } = Decoding.IpDefragmenter.DefaultMemoryLimitBytes;
     /// <summary>Seconds between periodic port_summary records (live capture); 0 = only at the end.</summary>
     public int PortSummaryIntervalSeconds { get; init; }
 

@@ -155,3 +155,50 @@ public class CaptureFileReaderTests
         Assert.Equal(f.Data.Length + 500, sink.Packets[0].Wire);
     }
 }
+
+public class CaptureFileVariantTests
+{
+    private static List<CapturedFrame> Frames(int n, ushort port) =>
+        Enumerable.Range(0, n).Select(i => new CapturedFrame(1_700_000_000_000_000_000L + (i * 1_000L),
+            FrameBuilder.TcpFrame("10.0.0.1", port, "10.0.0.2", 3624, (uint)i, 0, FrameBuilder.Ack))).ToList();
+
+    [Fact]
+    public void SeveralPcapngSectionsWithDifferentByteOrders()
+    {
+        var first = CaptureBuilder.Pcapng([LinkType.Ethernet], Frames(3, 1000));
+        var second = CaptureBuilder.Pcapng([LinkType.Ethernet], Frames(2, 2000), bigEndian: true, tsResol: 9);
+        var (sink, reader) = CollectingSink.Read([.. first, .. second]);
+        Assert.Equal(5, sink.Packets.Count);
+        Assert.Empty(reader.Warnings);
+        Assert.Equal(Frames(2, 2000)[1].Data, sink.Packets[4].Data);
+        Assert.Equal(Frames(2, 2000)[1].TimestampNs, sink.Packets[4].Ts);
+    }
+
+    [Fact]
+    public void ModifiedKuznetzovPcap()
+    {
+        var frames = Frames(3, 1000);
+        var ms = new MemoryStream();
+        var header = new byte[24];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, CaptureFileMagic.PcapModified);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), 65535);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), 1);
+        ms.Write(header);
+        foreach (var f in frames)
+        {
+            var r = new byte[24]; // 16-byte record header + ifindex, protocol, pkt_type, pad
+            BinaryPrimitives.WriteUInt32LittleEndian(r, (uint)(f.TimestampNs / 1_000_000_000));
+            BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(4), (uint)(f.TimestampNs % 1_000_000_000 / 1000));
+            BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(8), (uint)f.Data.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(12), (uint)f.Data.Length);
+            ms.Write(r);
+            ms.Write(f.Data);
+        }
+
+        var (sink, _) = CollectingSink.Read(ms.ToArray());
+        Assert.Equal(3, sink.Packets.Count);
+        Assert.Equal(frames[2].Data, sink.Packets[2].Data);
+    }
+}

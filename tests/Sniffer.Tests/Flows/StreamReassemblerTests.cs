@@ -145,3 +145,30 @@ public class StreamReassemblerTests
         }
     }
 }
+
+public class ReassemblyMemoryTests
+{
+    [Fact]
+    public void GlobalCapStopsBufferingAndCounts()
+    {
+        var memory = new ReassemblyMemory(limitBytes: 3 * 1024);
+        var anomalies = new AnomalyCounters();
+        var streams = new StreamReassembler[5];
+        int stored = 0;
+        for (int i = 0; i < streams.Length; i++)
+        {
+            streams[i].Add(1, "data"u8, 1024, anomalies, memory);
+            stored += streams[i].ContiguousLength > 0 ? 1 : 0;
+        }
+
+        Assert.Equal(3, stored);
+        Assert.Equal(2, anomalies[Anomaly.ReassemblyMemcap]);
+        Assert.Equal(3 * 1024, memory.InUse);
+        for (int i = 0; i < streams.Length; i++)
+        {
+            streams[i].Release();
+        }
+
+        Assert.Equal(0, memory.InUse);
+    }
+}
