@@ -156,8 +156,11 @@ openssl s_server -accept "$HOST:$PORT" -cert "$TMP/tls.crt" -key "$TMP/tls.key" 
     -www -alpn http/1.1,h2 </dev/null >"$TMP/tls.log" 2>&1 &
 SERVER_PID=$!
 wait_listen
-curl -sS -k --max-time 20 --resolve "$SNI:$PORT:$HOST" -o "$TMP/tls.out" "https://$SNI:$PORT/"
+curl -sS -v -k --max-time 20 --resolve "$SNI:$PORT:$HOST" -o "$TMP/tls.out" \
+    "https://$SNI:$PORT/" 2>"$TMP/curl-tls.log"
 grep -q 'Ciphers supported in s_server binary' "$TMP/tls.out"
+# ALPN result and cipher are inside encrypted TLS 1.3 records; show curl's view.
+grep -E 'ALPN|SSL connection using' "$TMP/curl-tls.log" | sed 's/^/[record]   /' >&2
 sleep 0.5
 stop_server
 log "TLS done"

@@ -15,6 +15,7 @@ internal sealed class CommandLine
     public string? Interface;
     public string? WritePath;
     public string? Filter;
+    public string? User;
     public bool ListInterfaces;
     public bool Help;
     public bool Version;
@@ -63,6 +64,8 @@ internal sealed class CommandLine
           --buffer-size BYTES  kernel capture buffer (default: libpcap's 2 MiB)
           --snaplen N          bytes captured per packet (default 65535)
           --no-promisc         do not put the interface into promiscuous mode
+          --user NAME          after opening the capture, drop root for good and run as NAME (and its groups);
+                               the -w file is then opened as NAME
 
           -h, --help           this help
           --version            print the version
@@ -167,6 +170,9 @@ internal sealed class CommandLine
                     break;
                 case "--snaplen":
                     cl.SnapLength = IntValue(64, CaptureFileReader.MaxRecordLength);
+                    break;
+                case "--user":
+                    cl.User = Value();
                     break;
                 case "--no-promisc":
                     cl.Promiscuous = false;

@@ -115,6 +115,11 @@ internal static class Program
         using (source)
         using (fileFilter)
         {
+            if (cl.User is not null)
+            {
+                Security.PrivilegeDrop.To(cl.User);
+            }
+
             Stream output;
             string outputName;
             Func<Stream>? reopen = null;
