@@ -65,15 +65,18 @@ public sealed class ProtocolDetector
             return false;
         }
 
-        bool clientComplete = final || flow.ClientStream.IsComplete;
-        bool serverComplete = final || flow.ServerStream.IsComplete;
+        var streams = flow.Streams;
+        bool clientComplete = final || (streams?.Client.IsComplete ?? false);
+        bool serverComplete = final || (streams?.Server.IsComplete ?? false);
         if (flow.PayloadPackets >= _limits.MaxPackets)
         {
             clientComplete = serverComplete = true;
         }
 
-        var context = new InspectionContext(flow.Transport, flow.ClientStream.Contiguous, flow.ServerStream.Contiguous,
-            clientComplete, serverComplete, flow.ClientStream.HasGap, flow.ServerStream.HasGap);
+        var context = streams is null
+            ? new InspectionContext(flow.Transport, default, default, clientComplete, serverComplete)
+            : new InspectionContext(flow.Transport, streams.Client.Contiguous, streams.Server.Contiguous,
+                clientComplete, serverComplete, streams.Client.HasGap, streams.Server.HasGap);
 
         bool justIdentified = false;
         if (flow.State == DetectionState.Inspecting)
@@ -138,7 +141,9 @@ public sealed class ProtocolDetector
     private static void SetUnknown(Flow flow)
     {
         flow.State = DetectionState.Unknown;
-        flow.Unknown = UnknownProfile.Create(flow.ClientStream.Contiguous, flow.ServerStream.Contiguous, flow.ClientSpokeFirst, flow.Transport);
+        flow.Unknown = flow.Streams is { } s
+            ? UnknownProfile.Create(s.Client.Contiguous, s.Server.Contiguous, flow.ClientSpokeFirst, flow.Transport)
+            : UnknownProfile.Create(default, default, flow.ClientSpokeFirst, flow.Transport);
         flow.ReleaseBuffers();
     }
 }

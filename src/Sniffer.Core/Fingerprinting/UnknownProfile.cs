@@ -30,8 +30,21 @@ public sealed class UnknownProfile
     public int ClientBytesSeen { get; init; }
     public int ServerBytesSeen { get; init; }
 
+    private static readonly UnknownProfile NoPayloadTcp = Build(default, default, null, Transport.Tcp);
+    private static readonly UnknownProfile NoPayloadUdp = Build(default, default, null, Transport.Udp);
+
     /// <summary>Builds the profile from the bytes the detector held when it gave up.</summary>
     public static UnknownProfile Create(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
+    {
+        if (client.IsEmpty && server.IsEmpty)
+        {
+            return transport == Transport.Tcp ? NoPayloadTcp : NoPayloadUdp; // a scan or a lone SYN: shared, no allocation
+        }
+
+        return Build(client, server, clientSpokeFirst, transport);
+    }
+
+    private static UnknownProfile Build(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
     {
         bool clientFirst = clientSpokeFirst ?? !client.IsEmpty;
         var first = clientFirst ? client : server;

@@ -62,8 +62,13 @@ public sealed class Flow
     public bool Closing;
     public FlowEndReason CloseReason;
 
-    public StreamReassembler ClientStream;
-    public StreamReassembler ServerStream;
+    /// <summary>Reassembly state while the flow is inspected; null before the first payload and after identification.</summary>
+    public FlowStreams? Streams;
+    /// <summary>First sequence number of each direction from the SYN/SYN-ACK, kept until streams exist.</summary>
+    public uint ClientIsn;
+    public uint ServerIsn;
+    public bool ClientIsnKnown;
+    public bool ServerIsnKnown;
     public int PayloadPackets;
 
     public DetectionState State;
@@ -103,10 +108,33 @@ public sealed class Flow
 
     public ReadOnlySpan<int> FirstPayloadSizes => ((ReadOnlySpan<int>)PayloadSizes)[..PayloadSizeCount];
 
+    /// <summary>The reassembly state, created (pooled) on first use with the SYN-derived starting points.</summary>
+    public FlowStreams GetStreams()
+    {
+        if (Streams is null)
+        {
+            Streams = FlowStreams.Rent();
+            if (ClientIsnKnown)
+            {
+                Streams.Client.SetBase(ClientIsn);
+            }
+
+            if (ServerIsnKnown)
+            {
+                Streams.Server.SetBase(ServerIsn);
+            }
+        }
+
+        return Streams;
+    }
+
     public void ReleaseBuffers()
     {
-        ClientStream.Release();
-        ServerStream.Release();
+        if (Streams is not null)
+        {
+            FlowStreams.Return(Streams);
+            Streams = null;
+        }
     }
 
     public void Reset()
@@ -125,8 +153,8 @@ public sealed class Flow
         SawSyn = Midstream = ClientFin = ServerFin = Closing = false;
         ClientFinSeq = ServerFinSeq = 0;
         CloseReason = FlowEndReason.None;
-        ClientStream = default;
-        ServerStream = default;
+        ClientIsn = ServerIsn = 0;
+        ClientIsnKnown = ServerIsnKnown = false;
         PayloadPackets = 0;
         State = DetectionState.Inspecting;
         Candidates = 0;
@@ -148,4 +176,40 @@ public sealed class Flow
 public struct PayloadSizeList
 {
     private int _element;
+}
+
+/// <summary>
+/// Both directions' reassembly state of a flow under inspection. Kept out of <see cref="Flow"/> so that a flow
+/// that carries no payload (a scan, a SYN flood) or is already identified costs only its counters; pooled per
+/// worker thread.
+/// </summary>
+public sealed class FlowStreams
+{
+    /// <summary>Instances kept per worker thread for reuse.</summary>
+    public const int MaxPooled = 4096;
+
+    [ThreadStatic]
+    private static Stack<FlowStreams>? t_pool;
+
+    public StreamReassembler Client;
+    public StreamReassembler Server;
+
+    public static FlowStreams Rent()
+    {
+        var pool = t_pool;
+        return pool is not null && pool.TryPop(out var s) ? s : new FlowStreams();
+    }
+
+    public static void Return(FlowStreams streams)
+    {
+        streams.Client.Release();
+        streams.Server.Release();
+        streams.Client = default;
+        streams.Server = default;
+        var pool = t_pool ??= new Stack<FlowStreams>();
+        if (pool.Count < MaxPooled)
+        {
+            pool.Push(streams);
+        }
+    }
 }

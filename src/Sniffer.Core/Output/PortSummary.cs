@@ -34,7 +34,7 @@ public sealed class PortSummary
     {
         public long Flows;
         public long Bytes;
-        public readonly SortedSet<string> Servers = new(StringComparer.Ordinal);
+        public readonly HashSet<(Decoding.IpAddr Ip, ushort Port)> Servers = [];
         public readonly SortedDictionary<string, long> Products = new(StringComparer.Ordinal);
         public readonly SortedDictionary<string, long> Fingerprints = new(StringComparer.Ordinal);
         public readonly SortedDictionary<string, long> UnknownShapes = new(StringComparer.Ordinal);
@@ -49,12 +49,7 @@ public sealed class PortSummary
             return;
         }
 
-        string server = $"{flow.ServerIp}:{flow.ServerPort}";
-        if (flow.ServerIp.IsV6)
-        {
-            server = $"[{flow.ServerIp}]:{flow.ServerPort}";
-        }
-
+        var server = (flow.ServerIp, flow.ServerPort);
         var meta = flow.Metadata;
         string? product = meta?.ApplicationName is null ? null : meta.ApplicationVersion is null ? meta.ApplicationName : $"{meta.ApplicationName} {meta.ApplicationVersion}";
         List<string>? fingerprints = null;
@@ -109,7 +104,7 @@ public sealed class PortSummary
         }
     }
 
-    private static void AddBounded(SortedSet<string> set, string value, ref long omitted)
+    private static void AddBounded(HashSet<(Decoding.IpAddr Ip, ushort Port)> set, (Decoding.IpAddr Ip, ushort Port) value, ref long omitted)
     {
         if (!set.Contains(value))
         {
@@ -186,7 +181,7 @@ public sealed class PortSummary
                     w.WriteString("name"u8, name);
                     w.WriteNumber("flows"u8, p.Flows);
                     w.WriteNumber("bytes"u8, p.Bytes);
-                    WriteList(w, "servers"u8, p.Servers);
+                    WriteServers(w, "servers"u8, p.Servers);
                     WriteCounts(w, "products"u8, p.Products);
                     WriteCounts(w, "fingerprints"u8, p.Fingerprints);
                     WriteCounts(w, "unknown_shapes"u8, p.UnknownShapes);
@@ -212,17 +207,17 @@ public sealed class PortSummary
         return written;
     }
 
-    private static void WriteList(Utf8JsonWriter w, ReadOnlySpan<byte> name, SortedSet<string> items)
+    private static void WriteServers(Utf8JsonWriter w, ReadOnlySpan<byte> name, HashSet<(Decoding.IpAddr Ip, ushort Port)> servers)
     {
-        if (items.Count == 0)
+        if (servers.Count == 0)
         {
             return;
         }
 
         w.WriteStartArray(name);
-        foreach (var s in items)
+        foreach (var (ip, port) in servers.OrderBy(s => s.Ip).ThenBy(s => s.Port))
         {
-            w.WriteStringValue(s);
+            w.WriteStringValue(ip.IsV6 ? $"[{ip}]:{port}" : $"{ip}:{port}");
         }
 
         w.WriteEndArray();

@@ -294,8 +294,6 @@ public sealed class PacketProcessor : IDisposable
     private bool HandleTcp(Flow flow, in DecodedPacket p, bool fromClient, ReadOnlySpan<byte> payload)
     {
         var flags = p.TcpFlags;
-        ref var stream = ref fromClient ? ref flow.ClientStream : ref flow.ServerStream;
-        ref var peer = ref fromClient ? ref flow.ServerStream : ref flow.ClientStream;
         var anomalies = Statistics.Anomalies;
         if (fromClient)
         {
@@ -308,29 +306,37 @@ public sealed class PacketProcessor : IDisposable
 
         if ((flags & TcpFlags.Syn) != 0)
         {
-            stream.SetBase(p.Sequence + 1);
-        }
-
-        bool progress = false;
-        if (!payload.IsEmpty && flow.State is DetectionState.Inspecting or DetectionState.Extracting)
-        {
-            if (flow.ClientSpokeFirst is null)
+            if (fromClient && !flow.ClientIsnKnown)
             {
-                flow.ClientSpokeFirst = fromClient;
+                flow.ClientIsn = p.Sequence + 1;
+                flow.ClientIsnKnown = true;
             }
-
-            flow.PayloadPackets++;
-            uint seq = (flags & TcpFlags.Syn) != 0 ? p.Sequence + 1 : p.Sequence;
-            progress = stream.Add(seq, payload, _detector.Limits.MaxBytesPerDirection, anomalies, _reassemblyMemory) == SegmentResult.Progress;
+            else if (!fromClient && !flow.ServerIsnKnown)
+            {
+                flow.ServerIsn = p.Sequence + 1;
+                flow.ServerIsnKnown = true;
+            }
         }
-        else if (!payload.IsEmpty && flow.ClientSpokeFirst is null)
+
+        bool inspecting = flow.State is DetectionState.Inspecting or DetectionState.Extracting;
+        bool progress = false;
+        if (!payload.IsEmpty && flow.ClientSpokeFirst is null)
         {
             flow.ClientSpokeFirst = fromClient;
         }
 
-        if ((flags & TcpFlags.Ack) != 0)
+        if (!payload.IsEmpty && inspecting)
         {
-            peer.OnPeerAck(p.Acknowledgment, anomalies);
+            flow.PayloadPackets++;
+            var streams = flow.GetStreams();
+            ref var stream = ref fromClient ? ref streams.Client : ref streams.Server;
+            uint seq = (flags & TcpFlags.Syn) != 0 ? p.Sequence + 1 : p.Sequence;
+            progress = stream.Add(seq, payload, _detector.Limits.MaxBytesPerDirection, anomalies, _reassemblyMemory) == SegmentResult.Progress;
+        }
+
+        if ((flags & TcpFlags.Ack) != 0 && flow.Streams is { } acked)
+        {
+            (fromClient ? ref acked.Server : ref acked.Client).OnPeerAck(p.Acknowledgment, anomalies);
         }
 
         bool finNow = false;
@@ -350,15 +356,18 @@ public sealed class PacketProcessor : IDisposable
                 finNow = true;
             }
 
-            stream.Finish(anomalies);
+            if (flow.Streams is { } finished)
+            {
+                (fromClient ? ref finished.Client : ref finished.Server).Finish(anomalies);
+            }
         }
 
-        if (progress || finNow || (flags & TcpFlags.Rst) != 0)
+        if (inspecting && (progress || finNow || (flags & TcpFlags.Rst) != 0))
         {
-            if ((flags & TcpFlags.Rst) != 0)
+            if ((flags & TcpFlags.Rst) != 0 && flow.Streams is { } reset)
             {
-                flow.ClientStream.Finish(anomalies);
-                flow.ServerStream.Finish(anomalies);
+                reset.Client.Finish(anomalies);
+                reset.Server.Finish(anomalies);
             }
 
             Inspect(flow);
@@ -410,7 +419,8 @@ public sealed class PacketProcessor : IDisposable
         }
 
         flow.PayloadPackets++;
-        ref var stream = ref fromClient ? ref flow.ClientStream : ref flow.ServerStream;
+        var streams = flow.GetStreams();
+        ref var stream = ref fromClient ? ref streams.Client : ref streams.Server;
         if (stream.HasBase)
         {
             return; // the first datagram of each direction is what UDP fingerprinters see
