@@ -53,7 +53,7 @@ internal sealed class CommandLine
         Flows and identification:
           --tcp-timeout S      idle timeout of TCP flows in seconds (default 300)
           --udp-timeout S      idle timeout of UDP flows in seconds (default 60)
-          --max-flows N        flow table cap per worker; the oldest idle flow is evicted (default 500000)
+          --max-flows N        flow table cap per worker; the oldest idle flow is evicted (default 400000)
           --inspect-bytes N    bytes per direction inspected to identify a flow (default 8192)
           --inspect-packets N  payload packets inspected per flow (default 32)
           --workers N          identification worker threads, flows sharded by hash (default 1)

@@ -230,6 +230,14 @@ internal static class Program
             Console.Error.WriteLine($"sniffer: anomalies: {anomalies}");
         }
 
+        if (Environment.GetEnvironmentVariable("SNIFFER_GC_STATS") == "1")
+        {
+            var gc = GC.GetGCMemoryInfo();
+            Console.Error.WriteLine($"sniffer: gc: heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB, " +
+                $"collections gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}, " +
+                $"allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, peak working set {Environment.WorkingSet >> 20} MiB");
+        }
+
         foreach (int lt in r.UnsupportedLinkTypes)
         {
             if (!LinkType.IsSupported(lt))

@@ -7,7 +7,50 @@ public readonly record struct OutputChunk(byte[] Buffer, int Length)
 {
     public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, Length);
 
-    public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+    public void Return() => ChunkPool.Return(Buffer);
+}
+
+/// <summary>
+/// Output buffers travel from the worker that fills them to the output thread that writes them, and back.
+/// ArrayPool.Shared keeps only a few arrays per core and drops the rest when they are returned on another
+/// thread, which turned record output into garbage; this pool keeps every chunk in flight (bounded).
+/// </summary>
+public static class ChunkPool
+{
+    /// <summary>Chunks kept for reuse (the output channel's capacity plus slack).</summary>
+    public const int MaxRetained = 512;
+
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> Free = new();
+    private static int s_count;
+
+    public static byte[] Rent(int minimumLength)
+    {
+        if (minimumLength <= PooledBufferWriter.ChunkSize && Free.TryDequeue(out var chunk))
+        {
+            Interlocked.Decrement(ref s_count);
+            return chunk;
+        }
+
+        return minimumLength <= PooledBufferWriter.ChunkSize ? new byte[PooledBufferWriter.ChunkSize] : ArrayPool<byte>.Shared.Rent(minimumLength);
+    }
+
+    public static void Return(byte[] chunk)
+    {
+        if (chunk.Length != PooledBufferWriter.ChunkSize)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+            return;
+        }
+
+        if (Interlocked.Increment(ref s_count) <= MaxRetained)
+        {
+            Free.Enqueue(chunk);
+        }
+        else
+        {
+            Interlocked.Decrement(ref s_count);
+        }
+    }
 }
 
 /// <summary>Where a worker hands finished chunks of records (the output channel).</summary>
@@ -67,10 +110,10 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>
         }
         else if (_current is not null)
         {
-            ArrayPool<byte>.Shared.Return(_current);
+            ChunkPool.Return(_current);
         }
 
-        _current = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkSize, need));
+        _current = ChunkPool.Rent(Math.Max(ChunkSize, need));
         _used = 0;
     }
 

@@ -57,6 +57,9 @@ public sealed class PacketProcessor : IDisposable
     private long _nowNs = long.MinValue;
     private long _lastExpiryNs;
 
+    /// <summary>Output held by a worker before it is handed to the output thread mid-batch.</summary>
+    public const int MaxPendingOutputBytes = 1 << 20;
+
     private readonly PortSummary? _summary;
     private readonly IpDefragmenter _defragmenter;
     private readonly ReassemblyMemory _reassemblyMemory;
@@ -487,6 +490,10 @@ public sealed class PacketProcessor : IDisposable
 
         _summary?.Add(flow, _detector.ProtocolName(flow));
         _table.Remove(flow);
+        if (_output.PendingBytes >= MaxPendingOutputBytes)
+        {
+            _output.Flush(); // a burst of records (eviction storm, final flush) must not pile up in memory
+        }
     }
 
     public void Dispose() => _records.Dispose();

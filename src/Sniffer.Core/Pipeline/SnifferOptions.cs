@@ -11,7 +11,7 @@ public sealed record SnifferOptions
     public const int DefaultUdpTimeoutSeconds = 60;
     /// <summary>How long a flow that saw RST (or a FIN without the final ACK) lingers to absorb trailing packets.</summary>
     public const int ClosingLingerSeconds = 5;
-    public const int DefaultMaxFlows = 500_000;
+    public const int DefaultMaxFlows = 400_000;
 
     /// <summary>Ports whose TCP/UDP flows are analysed (either endpoint). Ignored with <see cref="AnyPort"/>.</summary>
     public IReadOnlyList<ushort> Ports { get; init; } = [DefaultPort];
