@@ -68,7 +68,8 @@ public sealed class ProtocolDetector
         var streams = flow.Streams;
         bool clientComplete = final || (streams?.Client.IsComplete ?? false);
         bool serverComplete = final || (streams?.Server.IsComplete ?? false);
-        if (flow.PayloadPackets >= _limits.MaxPackets)
+        int packetLimit = flow.State == DetectionState.Inspecting ? _limits.MaxPackets : _limits.MaxPackets * InspectionLimits.ExtractionPacketFactor;
+        if (flow.PayloadPackets >= packetLimit)
         {
             clientComplete = serverComplete = true;
         }
@@ -155,6 +156,8 @@ public sealed record InspectionLimits
     public const int DefaultMaxBytesPerDirection = 8192;
     /// <summary>Default payload-carrying packets inspected per flow.</summary>
     public const int DefaultMaxPackets = 32;
+    /// <summary>After a match, metadata extraction may look at this many times more packets (still within the byte window).</summary>
+    public const int ExtractionPacketFactor = 4;
 
     public int MaxBytesPerDirection { get; init; } = DefaultMaxBytesPerDirection;
     public int MaxPackets { get; init; } = DefaultMaxPackets;

@@ -1,0 +1,254 @@
+using System.Text.Json;
+
+namespace Sniffer.Fingerprinting.Http;
+
+/// <summary>What the first HTTP request and response reveal. ECS: http.*, url.*, user_agent.*; sniffer.http.server.</summary>
+public sealed class HttpMetadata : ProtocolMetadata
+{
+    /// <summary>Longest request target kept in url.original.</summary>
+    public const int MaxUrlLength = 2048;
+    /// <summary>Longest header value kept (User-Agent, Server, Host, Referer...).</summary>
+    public const int MaxHeaderValueLength = 1024;
+
+    internal bool RequestParsed;
+    internal bool ResponseParsed;
+
+    public string? Method { get; private set; }
+    public string? Original { get; private set; }
+    public string? Path { get; private set; }
+    public string? Query { get; private set; }
+    public string? Domain { get; private set; }
+    public int? Port { get; private set; }
+    public string? UserAgent { get; private set; }
+    public string? UserAgentName { get; private set; }
+    public string? UserAgentVersion { get; private set; }
+    public string? Referrer { get; private set; }
+    public string? Version { get; private set; }
+    public int? StatusCode { get; private set; }
+    public string? MimeType { get; private set; }
+    public string? Server { get; private set; }
+    /// <summary>The Upgrade header of the request (websocket, h2c...).</summary>
+    public string? Upgrade { get; private set; }
+
+    internal void SetRequestLine(ReadOnlySpan<byte> message, in HttpStartLine line)
+    {
+        Method ??= WireText.Decode(message[line.Method], HttpParser.MaxMethodLength);
+        Version ??= line.MinorVersion == 0 ? "1.0" : line.MinorVersion == 1 ? "1.1" : $"1.{line.MinorVersion}";
+        if (Original is not null)
+        {
+            return;
+        }
+
+        var target = message[line.Target];
+        Original = WireText.Decode(target, MaxUrlLength);
+        // absolute-form (proxies): scheme://authority/path
+        int scheme = target.IndexOf("://"u8);
+        if (scheme > 0 && target[0] != (byte)'/')
+        {
+            var afterScheme = target[(scheme + 3)..];
+            int slash = afterScheme.IndexOf((byte)'/');
+            SetHost(slash < 0 ? afterScheme : afterScheme[..slash]);
+            target = slash < 0 ? "/"u8 : afterScheme[slash..];
+        }
+
+        int q = target.IndexOf((byte)'?');
+        Path = WireText.Decode(q < 0 ? target : target[..q], MaxUrlLength);
+        if (q >= 0 && q + 1 < target.Length)
+        {
+            Query = WireText.Decode(target[(q + 1)..], MaxUrlLength);
+        }
+    }
+
+    internal void SetStatusLine(in HttpStartLine line)
+    {
+        StatusCode ??= line.StatusCode;
+        Version ??= line.MinorVersion == 0 ? "1.0" : line.MinorVersion == 1 ? "1.1" : $"1.{line.MinorVersion}";
+    }
+
+    internal void SetHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool request)
+    {
+        if (request)
+        {
+            if (Is(name, "host"u8) && Domain is null)
+            {
+                SetHost(value);
+            }
+            else if (Is(name, "user-agent"u8) && UserAgent is null)
+            {
+                UserAgent = WireText.Decode(value, MaxHeaderValueLength);
+                (UserAgentName, UserAgentVersion) = FirstProduct(value);
+            }
+            else if (Is(name, "referer"u8) && Referrer is null)
+            {
+                Referrer = WireText.Decode(value, MaxUrlLength);
+            }
+            else if (Is(name, "upgrade"u8) && Upgrade is null)
+            {
+                Upgrade = WireText.Decode(value, 64);
+            }
+        }
+        else if (Is(name, "server"u8) && Server is null)
+        {
+            Server = WireText.Decode(value, MaxHeaderValueLength);
+            var (product, version) = FirstProduct(value);
+            ApplicationName = product;
+            ApplicationVersion = version;
+        }
+        else if (Is(name, "content-type"u8) && MimeType is null)
+        {
+            int semi = value.IndexOf((byte)';');
+            MimeType = WireText.Decode((semi < 0 ? value : value[..semi]).Trim((byte)' '), 128);
+        }
+    }
+
+    private void SetHost(ReadOnlySpan<byte> host)
+    {
+        // host [":" port], IPv6 literal in brackets
+        int colon = host.LastIndexOf((byte)':');
+        int bracket = host.LastIndexOf((byte)']');
+        if (colon > bracket && colon >= 0)
+        {
+            if (int.TryParse(host[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536)
+            {
+                Port = port;
+            }
+
+            host = host[..colon];
+        }
+
+        Domain = WireText.Decode(host.Trim("[]"u8), 255);
+    }
+
+    private static bool Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerCase) =>
+        name.Length == lowerCase.Length && System.Text.Ascii.EqualsIgnoreCase(name, lowerCase);
+
+    /// <summary>The first <c>product[/version]</c> token of a User-Agent or Server value.</summary>
+    internal static (string? Name, string? Version) FirstProduct(ReadOnlySpan<byte> value)
+    {
+        int end = value.IndexOfAny(" ("u8);
+        var token = end < 0 ? value : value[..end];
+        if (token.IsEmpty)
+        {
+            return (null, null);
+        }
+
+        int slash = token.IndexOf((byte)'/');
+        return slash < 0
+            ? (WireText.Decode(token, 128), null)
+            : (WireText.Decode(token[..slash], 128), slash + 1 < token.Length ? WireText.Decode(token[(slash + 1)..], 64) : null);
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+        var w = writer;
+        w.WriteStartObject("http"u8);
+        if (Version is not null)
+        {
+            w.WriteString("version"u8, Version);
+        }
+
+        if (Method is not null || Referrer is not null)
+        {
+            w.WriteStartObject("request"u8);
+            if (Method is not null)
+            {
+                w.WriteString("method"u8, Method);
+            }
+
+            if (Referrer is not null)
+            {
+                w.WriteString("referrer"u8, Referrer);
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (StatusCode is not null || MimeType is not null)
+        {
+            w.WriteStartObject("response"u8);
+            if (StatusCode is int code)
+            {
+                w.WriteNumber("status_code"u8, code);
+            }
+
+            if (MimeType is not null)
+            {
+                w.WriteString("mime_type"u8, MimeType);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+
+        if (Original is not null || Domain is not null)
+        {
+            w.WriteStartObject("url"u8);
+            if (Original is not null)
+            {
+                w.WriteString("original"u8, Original);
+            }
+
+            if (Path is not null)
+            {
+                w.WriteString("path"u8, Path);
+            }
+
+            if (Query is not null)
+            {
+                w.WriteString("query"u8, Query);
+            }
+
+            if (Domain is not null)
+            {
+                w.WriteString("domain"u8, Domain);
+            }
+
+            if (Port is int port)
+            {
+                w.WriteNumber("port"u8, port);
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (UserAgent is not null)
+        {
+            w.WriteStartObject("user_agent"u8);
+            w.WriteString("original"u8, UserAgent);
+            if (UserAgentName is not null)
+            {
+                w.WriteString("name"u8, UserAgentName);
+            }
+
+            if (UserAgentVersion is not null)
+            {
+                w.WriteString("version"u8, UserAgentVersion);
+            }
+
+            w.WriteEndObject();
+        }
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        var w = writer;
+        if (Server is null && Upgrade is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("http"u8);
+        if (Server is not null)
+        {
+            w.WriteString("server"u8, Server);
+        }
+
+        if (Upgrade is not null)
+        {
+            w.WriteString("upgrade"u8, Upgrade);
+        }
+
+        w.WriteEndObject();
+    }
+}
