@@ -48,6 +48,8 @@ public class LiveCaptureTests
             {
                 sniffer.Kill();
             }
+
+            sniffer.WaitForExit(); // also waits until the redirected stderr is fully read
         }
 
         Assert.True(sniffer.ExitCode == 0, $"exit {sniffer.ExitCode}: {stderr}");
@@ -146,6 +148,8 @@ public class LiveCaptureTests
             {
                 sniffer.Kill();
             }
+
+            sniffer.WaitForExit(); // also waits until the redirected stderr is fully read
         }
 
         Assert.True(sniffer.ExitCode == 0, $"exit {sniffer.ExitCode}: {stderr}");

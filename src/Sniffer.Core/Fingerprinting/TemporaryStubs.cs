@@ -1,2 +1,0 @@
-#pragma warning disable CA1725
-namespace Sniffer.Fingerprinting.Tls { public sealed class TlsFingerprinter : IFingerprinter { public static readonly TlsFingerprinter Instance = new(); public string Name => "tls"; public ProbeResult Probe(in InspectionContext c) => c.Client.Length > 5 && c.Client[0] == 22 ? ProbeResult.Matched(Confidence.Medium, "tls.client_hello") : ProbeResult.NoMatch; public bool Extract(in InspectionContext c, ref ProtocolMetadata? m) => true; } }
