@@ -205,6 +205,11 @@ internal static class Program
             sb.Append($", {t.FlowsEvicted} flows evicted");
         }
 
+        if (t.AfterClose > 0)
+        {
+            sb.Append($", {t.AfterClose} packets after close");
+        }
+
         if (r.PacketsDropped > 0 || source.IsLive)
         {
             sb.Append($", {r.PacketsDropped} dropped by sniffer");

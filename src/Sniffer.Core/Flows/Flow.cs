@@ -61,6 +61,9 @@ public sealed class Flow
     public uint ServerFinSeq;
     public bool Closing;
     public FlowEndReason CloseReason;
+    /// <summary>The record was written (RST, or FIN both ways and the last ACK); the entry only absorbs trailing
+    /// packets (retransmitted FINs, RSTs) until the linger ends, so they do not make a new one-packet flow.</summary>
+    public bool Ended;
 
     /// <summary>Reassembly state while the flow is inspected; null before the first payload and after identification.</summary>
     public FlowStreams? Streams;
@@ -150,7 +153,7 @@ public sealed class Flow
         FirstNs = LastNs = 0;
         ClientBytes = ServerBytes = ClientPackets = ServerPackets = 0;
         ClientFlags = ServerFlags = TcpFlags.None;
-        SawSyn = Midstream = ClientFin = ServerFin = Closing = false;
+        SawSyn = Midstream = ClientFin = ServerFin = Closing = Ended = false;
         ClientFinSeq = ServerFinSeq = 0;
         CloseReason = FlowEndReason.None;
         ClientIsn = ServerIsn = 0;

@@ -20,6 +20,8 @@ public sealed class ProcessorStatistics
     public long FlowsCreated;
     public long FlowsEvicted;
     public long RecordsWritten;
+    /// <summary>Packets of a flow that had already ended (absorbed by its tombstone).</summary>
+    public long AfterClose;
     public readonly AnomalyCounters Anomalies = new();
 
     public void AddTo(ProcessorStatistics total)
@@ -35,6 +37,7 @@ public sealed class ProcessorStatistics
         total.FlowsCreated += FlowsCreated;
         total.FlowsEvicted += FlowsEvicted;
         total.RecordsWritten += RecordsWritten;
+        total.AfterClose += AfterClose;
         Anomalies.AddTo(total.Anomalies);
     }
 }
@@ -189,12 +192,32 @@ public sealed class PacketProcessor : IDisposable
 
         AdvanceClock(timestampNs);
         var key = FlowKey.Create(packet, out _);
-        if (!_table.TryGet(key, out var flow))
+        if (_table.TryGet(key, out var flow) && flow.Ended)
+        {
+            // A new connection reusing the 5-tuple starts with a SYN; anything else is a trailing packet.
+            if (!packet.IsTcp || (packet.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) != TcpFlags.Syn)
+            {
+                stats.AfterClose++;
+                return;
+            }
+
+            _table.Remove(flow);
+            flow = null;
+        }
+
+        if (flow is null)
         {
             if (_table.Count >= _options.MaxFlows && _table.Oldest() is { } victim)
             {
-                stats.FlowsEvicted++;
-                EndFlow(victim, FlowEndReason.Evicted);
+                if (victim.Ended)
+                {
+                    _table.Remove(victim);
+                }
+                else
+                {
+                    stats.FlowsEvicted++;
+                    EndFlow(victim, FlowEndReason.Evicted);
+                }
             }
 
             flow = _table.Add(key);
@@ -378,13 +401,8 @@ public sealed class PacketProcessor : IDisposable
 
         if ((flags & TcpFlags.Rst) != 0)
         {
-            if (!flow.Closing)
-            {
-                flow.Closing = true;
-                flow.CloseReason = FlowEndReason.Rst;
-            }
-
-            return false;
+            EndFlow(flow, FlowEndReason.Rst, tombstone: true);
+            return true;
         }
 
         if (flow.ClientFin && flow.ServerFin)
@@ -395,7 +413,7 @@ public sealed class PacketProcessor : IDisposable
                                   (fromClient ? flow.ServerFin : flow.ClientFin) && !finNow;
             if (secondFinAcked)
             {
-                EndFlow(flow, FlowEndReason.Fin);
+                EndFlow(flow, FlowEndReason.Fin, tombstone: true);
                 return true;
             }
 
@@ -466,11 +484,22 @@ public sealed class PacketProcessor : IDisposable
 
         while (_table.NextExpired(nowNs, _tcpTimeoutNs, _udpTimeoutNs, _closingNs) is { } flow)
         {
-            EndFlow(flow, flow.Closing ? flow.CloseReason : FlowEndReason.IdleTimeout);
+            if (flow.Ended)
+            {
+                _table.Remove(flow); // the tombstone's linger is over
+            }
+            else
+            {
+                EndFlow(flow, flow.Closing ? flow.CloseReason : FlowEndReason.IdleTimeout);
+            }
         }
     }
 
-    private void EndFlow(Flow flow, FlowEndReason reason)
+    /// <summary>
+    /// Writes the flow's record(s). The entry is removed, or with <paramref name="tombstone"/> kept for the
+    /// closing linger to absorb trailing packets.
+    /// </summary>
+    private void EndFlow(Flow flow, FlowEndReason reason, bool tombstone = false)
     {
         if (flow.State is DetectionState.Inspecting or DetectionState.Extracting)
         {
@@ -489,7 +518,18 @@ public sealed class PacketProcessor : IDisposable
         }
 
         _summary?.Add(flow, _detector.ProtocolName(flow));
-        _table.Remove(flow);
+        if (tombstone)
+        {
+            flow.Ended = true;
+            flow.Closing = true;
+            flow.ReleaseBuffers();
+            _table.Touch(flow); // into the closing list
+        }
+        else
+        {
+            _table.Remove(flow);
+        }
+
         if (_output.PendingBytes >= MaxPendingOutputBytes)
         {
             _output.Flush(); // a burst of records (eviction storm, final flush) must not pile up in memory
@@ -510,7 +550,14 @@ public sealed class PacketProcessor : IDisposable
         flows.Sort(static (a, b) => a.FirstNs != b.FirstNs ? a.FirstNs.CompareTo(b.FirstNs) : a.ClientPort.CompareTo(b.ClientPort));
         foreach (var flow in flows)
         {
-            EndFlow(flow, flow.Closing ? flow.CloseReason : reason);
+            if (flow.Ended)
+            {
+                _table.Remove(flow);
+            }
+            else
+            {
+                EndFlow(flow, flow.Closing ? flow.CloseReason : reason);
+            }
         }
 
         _output.Flush();

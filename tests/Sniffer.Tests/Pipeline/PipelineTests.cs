@@ -102,6 +102,30 @@ public class PipelineTests
     }
 
     [Fact]
+    public void TrailingPacketsAfterCloseDoNotMakeANewFlow()
+    {
+        var c = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624).Handshake().ClientData(HttpRequest).ServerData(HttpResponse).Close();
+        c.Client(FrameBuilder.Rst, default);                 // a late RST after the orderly close
+        c.Server(FrameBuilder.Fin | FrameBuilder.Ack, default); // a retransmitted FIN
+        var (records, result) = PipelineRunner.Run(CaptureBuilder.Pcap(1, c.Frames));
+        var end = Assert.Single(records.Action("flow_end"));
+        Assert.Equal("fin", end.Str("sniffer.end_reason"));
+        Assert.Equal(2, result.Totals.AfterClose);
+    }
+
+    [Fact]
+    public void PortReuseAfterResetStartsANewFlow()
+    {
+        var first = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624).Handshake().ClientData(HttpRequest).Reset();
+        var second = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624, startNs: 1_750_000_000_100_000_000L, cisn: 777).Handshake().ClientData(HttpRequest).Close();
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, first.Frames.Concat(second.Frames)));
+        var ends = records.Action("flow_end").ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.Equal("rst", ends[0].Str("sniffer.end_reason"));
+        Assert.Equal("fin", ends[1].Str("sniffer.end_reason"));
+    }
+
+    [Fact]
     public void IdleTimeoutEndsFlows()
     {
         var a = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624, startNs: 1_000_000_000_000).Handshake();
