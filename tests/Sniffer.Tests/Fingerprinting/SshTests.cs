@@ -33,7 +33,7 @@ public class SshTests
         Assert.Equal("OpenSSH_9.2p1", Path(doc, "sniffer.ssh.client.software"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void HasshMatchesNdpiOnItsCapture()
     {
         // nDPI's expected output for ssh.pcap lists HASSH-C 21b457a3... and HASSH-S b1c6c0d5... for the first flow.

@@ -63,7 +63,7 @@ public class TlsTests
 
     private static ushort[] Hex(string list) => list.Split(',').Select(h => ushort.Parse(h, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("chrome.pcap", "aa50c12a5dfa717d9d6ab34e97de79d5", "t13d1516h2_8daaf6152771_e5627efa2ab1")]
     [InlineData("chrome.pcap", "1b73862eae8f1711440a446b1ef357fd", "t13d1516h2_8daaf6152771_9b887d9acb53")]
     [InlineData("443-curl.pcap", "2a26b1a62e40d25d4de3babc9d532f30", "t12d6707h2_2955a3196ffa_c83f907a73d3")]
