@@ -98,6 +98,12 @@ public abstract class ProtocolMetadata
     public string? ApplicationName { get; protected set; }
     public string? ApplicationVersion { get; protected set; }
 
+    /// <summary>
+    /// Set when the conversation switched to another protocol that the record should name instead (an HTTP
+    /// Upgrade to <c>websocket</c> or <c>http2</c> answered with 101). Null keeps the fingerprinter's name.
+    /// </summary>
+    public string? SwitchedProtocol { get; protected set; }
+
     /// <summary>Writes top-level ECS properties (e.g. <c>"tls": {...}</c>, <c>"url": {...}</c>).</summary>
     public abstract void WriteEcs(Utf8JsonWriter writer);
 

@@ -49,7 +49,7 @@ public sealed class ProtocolDetector
 
     /// <summary>Name for <c>network.protocol</c>.</summary>
     public string ProtocolName(Flow flow) =>
-        flow.ProtocolIndex >= 0 ? _registry[flow.ProtocolIndex].Fingerprinter.Name : "unknown";
+        flow.ProtocolIndex < 0 ? "unknown" : flow.Metadata?.SwitchedProtocol ?? _registry[flow.ProtocolIndex].Fingerprinter.Name;
 
     public FingerprinterRegistration? Registration(Flow flow) =>
         flow.ProtocolIndex >= 0 ? _registry[flow.ProtocolIndex] : null;
@@ -93,6 +93,7 @@ public sealed class ProtocolDetector
             }
 
             int best = -1;
+            bool othersWaiting = false;
             ProbeResult bestResult = default;
             ulong candidates = flow.Candidates;
             while (candidates != 0)
@@ -109,7 +110,16 @@ public sealed class ProtocolDetector
                         best = i;
                         bestResult = result;
                         break;
+                    case ProbeStatus.NeedMoreData:
+                        othersWaiting = true;
+                        break;
                 }
+            }
+
+            // A weak (Low) shape must not pre-empt a protocol that is still reading its first message.
+            if (best >= 0 && bestResult.Confidence == Confidence.Low && othersWaiting && !(clientComplete && serverComplete))
+            {
+                return false;
             }
 
             if (best < 0)

@@ -62,6 +62,13 @@ public sealed class HttpMetadata : ProtocolMetadata
     internal void SetStatusLine(in HttpStartLine line)
     {
         StatusCode ??= line.StatusCode;
+        if (line.StatusCode == 101 && Upgrade is not null)
+        {
+            // RFC 9110 §7.8: the connection now speaks the upgraded protocol.
+            SwitchedProtocol = Upgrade.Contains("websocket", StringComparison.OrdinalIgnoreCase) ? "websocket"
+                : Upgrade.StartsWith("h2c", StringComparison.OrdinalIgnoreCase) ? "http2" : null;
+        }
+
         Version ??= line.MinorVersion == 0 ? "1.0" : line.MinorVersion == 1 ? "1.1" : $"1.{line.MinorVersion}";
     }
 

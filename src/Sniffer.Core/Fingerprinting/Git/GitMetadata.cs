@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Sniffer.Fingerprinting.Text;
+
+namespace Sniffer.Fingerprinting.Git;
+
+/// <summary>
+/// git metadata: <c>sniffer.git.service</c> (git-upload-pack...), <c>.path</c>, <c>.host</c>,
+/// <c>.protocol_version</c>; application from the server's "agent=git/2.39.5" capability.
+/// </summary>
+public sealed class GitMetadata : ProtocolMetadata
+{
+    /// <summary>Longest path / host kept.</summary>
+    public const int MaxValueLength = 256;
+    /// <summary>Server bytes searched for "agent=".</summary>
+    public const int MaxAgentSearch = 4096;
+
+    public string? Service { get; private set; }
+    public string? Path { get; private set; }
+    public string? Host { get; private set; }
+    public string? ProtocolVersion { get; private set; }
+
+    private bool _agentSearched;
+
+    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (Service is null && GitFingerprinter.ClientVerdict(client, true) == SideVerdict.Strong)
+        {
+            int len = GitFingerprinter.PktLength(client);
+            var body = client[4..len];
+            var service = TextLine.Word(body, out var rest);
+            Service = WireText.Decode(service, 32);
+            int nul = rest.IndexOf((byte)0);
+            Path = WireText.Decode(rest[..nul], MaxValueLength);
+            var extra = rest[(nul + 1)..];
+            while (!extra.IsEmpty)
+            {
+                int end = extra.IndexOf((byte)0);
+                var item = end < 0 ? extra : extra[..end];
+                if (item.StartsWith("host="u8))
+                {
+                    Host = WireText.Decode(item[5..], MaxValueLength);
+                }
+                else if (item.StartsWith("version="u8))
+                {
+                    ProtocolVersion = WireText.Decode(item[8..], 8);
+                }
+
+                extra = end < 0 ? default : extra[(end + 1)..];
+            }
+        }
+
+        if (!_agentSearched && server.Length > 4)
+        {
+            var window = server.Length > MaxAgentSearch ? server[..MaxAgentSearch] : server;
+            int at = window.IndexOf("agent="u8);
+            if (at >= 0)
+            {
+                var agent = window[(at + 6)..];
+                int end = 0;
+                while (end < agent.Length && agent[end] > 0x20 && agent[end] < 0x7F)
+                {
+                    end++;
+                }
+
+                if (HeaderBlock.TryProduct(agent[..end], out var name, out var version))
+                {
+                    ApplicationName = name;
+                    ApplicationVersion = version;
+                }
+
+                _agentSearched = true;
+            }
+            else if (server.Length >= MaxAgentSearch)
+            {
+                _agentSearched = true;
+            }
+        }
+
+        return Service is not null && _agentSearched;
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("git"u8);
+        if (Service is not null)
+        {
+            writer.WriteString("service"u8, Service);
+        }
+
+        if (Path is not null)
+        {
+            writer.WriteString("path"u8, Path);
+        }
+
+        if (Host is not null)
+        {
+            writer.WriteString("host"u8, Host);
+        }
+
+        if (ProtocolVersion is not null)
+        {
+            writer.WriteString("protocol_version"u8, ProtocolVersion);
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,111 @@
+using Sniffer.Fingerprinting.Smtp;
+using Sniffer.Fingerprinting.Text;
+
+namespace Sniffer.Fingerprinting.Pop3;
+
+/// <summary>
+/// POP3 (RFC 1939): the server greets with "+OK text", the client sends USER/CAPA/STLS/APOP/AUTH.
+/// USER with one argument is shared with FTP (weak); IRC's four-argument USER is refused.
+/// </summary>
+public sealed class Pop3Fingerprinter : IFingerprinter
+{
+    public static readonly Pop3Fingerprinter Instance = new();
+
+    public string Name => "pop3";
+
+    public ProbeResult Probe(in InspectionContext context) =>
+        TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
+            "pop3.greeting_and_command", "pop3.command", "pop3.greeting");
+
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
+    {
+        var meta = metadata as Pop3Metadata ?? new Pop3Metadata();
+        metadata = meta;
+        return meta.Parse(context.Client, context.Server);
+    }
+
+    internal static SideVerdict ClientVerdict(ReadOnlySpan<byte> client, bool complete)
+    {
+        var state = TextLine.First(client, out var line);
+        switch (state)
+        {
+            case TextLine.LineState.Empty:
+                return TextLine.Undecided(complete);
+            case TextLine.LineState.Invalid:
+                return SideVerdict.No;
+            case TextLine.LineState.Partial when !complete:
+                return TextLine.CouldStartWith(line, "user "u8) || TextLine.CouldStartWith(line, "capa"u8) ||
+                    TextLine.CouldStartWith(line, "stls"u8) || TextLine.CouldStartWith(line, "apop "u8) ||
+                    TextLine.CouldStartWith(line, "auth"u8) ? SideVerdict.Pending : SideVerdict.No;
+        }
+
+        var verb = TextLine.Word(line, out var rest);
+        if (TextLine.EqualsIgnoreCase(verb, "capa"u8) || TextLine.EqualsIgnoreCase(verb, "stls"u8))
+        {
+            return rest.IsEmpty ? SideVerdict.Strong : SideVerdict.No;
+        }
+
+        if (TextLine.EqualsIgnoreCase(verb, "apop"u8))
+        {
+            return TextLine.CountWords(rest) == 2 ? SideVerdict.Strong : SideVerdict.No;
+        }
+
+        if (TextLine.EqualsIgnoreCase(verb, "user"u8))
+        {
+            return TextLine.CountWords(rest) == 1 ? SideVerdict.Weak : SideVerdict.No;
+        }
+
+        if (TextLine.EqualsIgnoreCase(verb, "auth"u8))
+        {
+            // "AUTH TLS"/"AUTH SSL" is FTP (RFC 4217).
+            var mech = TextLine.Trim(rest);
+            return TextLine.EqualsIgnoreCase(mech, "tls"u8) || TextLine.EqualsIgnoreCase(mech, "ssl"u8) ||
+                TextLine.EqualsIgnoreCase(mech, "tls-c"u8) ? SideVerdict.No : SideVerdict.Weak;
+        }
+
+        return SideVerdict.No;
+    }
+
+    internal static SideVerdict ServerVerdict(ReadOnlySpan<byte> server, bool complete)
+    {
+        var state = TextLine.First(server, out var line);
+        switch (state)
+        {
+            case TextLine.LineState.Empty:
+                return TextLine.Undecided(complete);
+            case TextLine.LineState.Invalid:
+                return SideVerdict.No;
+            case TextLine.LineState.Partial when !complete:
+                return TextLine.CouldStartWith(line, "+ok"u8) && (line.Length <= 3 || line[3] == ' ') ? SideVerdict.Pending : SideVerdict.No;
+        }
+
+        if (!line.StartsWith("+OK"u8) || (line.Length > 3 && line[3] != ' '))
+        {
+            return SideVerdict.No;
+        }
+
+        var text = line[Math.Min(4, line.Length)..];
+        if (text.IsEmpty)
+        {
+            return SideVerdict.Weak;
+        }
+
+        return TextLine.ContainsIgnoreCase(text, "pop"u8) || TextLine.ContainsIgnoreCase(text, "ready"u8) ||
+            BannerProduct.NamesAny(text, MailText.MailboxProducts) || HasApopTimestamp(text)
+            ? SideVerdict.Strong
+            : SideVerdict.Weak;
+    }
+
+    /// <summary>An APOP timestamp "&lt;pid.clock@host&gt;" (RFC 1939 §7).</summary>
+    private static bool HasApopTimestamp(ReadOnlySpan<byte> text)
+    {
+        int open = text.IndexOf((byte)'<');
+        if (open < 0)
+        {
+            return false;
+        }
+
+        int close = text[open..].IndexOf((byte)'>');
+        return close > 0 && text.Slice(open, close).IndexOf((byte)'@') > 0;
+    }
+}

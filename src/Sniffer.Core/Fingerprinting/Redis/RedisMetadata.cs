@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Sniffer.Fingerprinting.Text;
+
+namespace Sniffer.Fingerprinting.Redis;
+
+/// <summary>
+/// Redis metadata: <c>sniffer.redis.command</c> (the first command, upper-cased); application "Redis" (or
+/// "Valkey") and version from an INFO reply ("redis_version:7.0.15") or a RESP3 HELLO reply.
+/// </summary>
+public sealed class RedisMetadata : ProtocolMetadata
+{
+    /// <summary>Server bytes searched for a version.</summary>
+    public const int MaxVersionSearch = 4096;
+
+    public string? Command { get; private set; }
+
+    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (Command is null && RedisFingerprinter.ClientVerdict(client, true, out var command) >= SideVerdict.Weak)
+        {
+            Command = WireText.Decode(command, RedisFingerprinter.MaxCommandLength).ToUpperInvariant();
+        }
+
+        if (ApplicationVersion is null && !server.IsEmpty)
+        {
+            var window = server.Length > MaxVersionSearch ? server[..MaxVersionSearch] : server;
+            int at = window.IndexOf("redis_version:"u8);
+            if (at >= 0)
+            {
+                ApplicationName = window.IndexOf("valkey_version:"u8) >= 0 ? "Valkey" : "Redis";
+                ApplicationVersion = BannerProduct.VersionAfter(window[(at + 14)..]);
+            }
+            else
+            {
+                // RESP3 HELLO: %7 $6 server $5 redis $7 version $6 7.2.4
+                int s = window.IndexOf("$6\r\nserver\r\n"u8);
+                int v = window.IndexOf("$7\r\nversion\r\n"u8);
+                if (s >= 0 && v > s)
+                {
+                    int pos = s + 12;
+                    var name = Bulk(window, ref pos);
+                    pos = v + 13;
+                    var version = Bulk(window, ref pos);
+                    if (!name.IsEmpty && !version.IsEmpty)
+                    {
+                        ApplicationName = name.SequenceEqual("redis"u8) ? "Redis" : name.SequenceEqual("valkey"u8) ? "Valkey" : WireText.Decode(name, 32);
+                        ApplicationVersion = BannerProduct.VersionAfter(version);
+                    }
+                }
+            }
+        }
+
+        return Command is not null && (ApplicationVersion is not null || server.Length > MaxVersionSearch);
+    }
+
+    private static ReadOnlySpan<byte> Bulk(ReadOnlySpan<byte> s, ref int pos)
+    {
+        long len = RedisFingerprinter.ReadHeader(s, ref pos, (byte)'$');
+        return len > 0 && len <= 64 && pos + len <= s.Length ? s.Slice(pos, (int)len) : default;
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("redis"u8);
+        if (Command is not null)
+        {
+            writer.WriteString("command"u8, Command);
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Sniffer.Fingerprinting.Text;
+
+namespace Sniffer.Fingerprinting.Rsync;
+
+/// <summary>rsync metadata: <c>sniffer.rsync.server_version</c>, <c>.client_version</c> (protocol), <c>.module</c>.</summary>
+public sealed class RsyncMetadata : ProtocolMetadata
+{
+    /// <summary>Longest module name kept.</summary>
+    public const int MaxModuleLength = 128;
+
+    public string? ServerVersion { get; private set; }
+    public string? ClientVersion { get; private set; }
+    public string? Module { get; private set; }
+
+    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (ServerVersion is null && TextLine.First(server, out var s) == TextLine.LineState.Complete)
+        {
+            var v = RsyncFingerprinter.Version(s);
+            ServerVersion = v.IsEmpty ? null : WireText.Decode(v, RsyncFingerprinter.MaxVersionLength);
+        }
+
+        int pos = 0;
+        if (TextLine.Next(client, ref pos, out var c))
+        {
+            if (ClientVersion is null)
+            {
+                var v = RsyncFingerprinter.Version(c);
+                ClientVersion = v.IsEmpty ? null : WireText.Decode(v, RsyncFingerprinter.MaxVersionLength);
+            }
+
+            if (Module is null && TextLine.Next(client, ref pos, out var module) && !module.IsEmpty && module[0] != '@')
+            {
+                Module = WireText.Decode(module, MaxModuleLength);
+            }
+        }
+
+        return ServerVersion is not null && Module is not null;
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("rsync"u8);
+        if (ServerVersion is not null)
+        {
+            writer.WriteString("server_version"u8, ServerVersion);
+        }
+
+        if (ClientVersion is not null)
+        {
+            writer.WriteString("client_version"u8, ClientVersion);
+        }
+
+        if (Module is not null)
+        {
+            writer.WriteString("module"u8, Module);
+        }
+
+        writer.WriteEndObject();
+    }
+}

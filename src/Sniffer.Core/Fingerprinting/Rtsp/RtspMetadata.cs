@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Sniffer.Fingerprinting.Text;
+
+namespace Sniffer.Fingerprinting.Rtsp;
+
+/// <summary>
+/// RTSP metadata: <c>url.original</c>, <c>user_agent.original</c> (ECS), <c>sniffer.rtsp.method</c>,
+/// <c>sniffer.rtsp.status_code</c>, <c>sniffer.rtsp.server</c>; application from Server (else User-Agent).
+/// </summary>
+public sealed class RtspMetadata : ProtocolMetadata
+{
+    /// <summary>Longest URI kept.</summary>
+    public const int MaxUriLength = 512;
+    /// <summary>Longest header value kept.</summary>
+    public const int MaxHeaderLength = 256;
+    /// <summary>Longest method kept.</summary>
+    public const int MaxMethodLength = StartLine.MaxMethodLength;
+
+    public string? Method { get; private set; }
+    public string? Uri { get; private set; }
+    public string? UserAgent { get; private set; }
+    public string? Server { get; private set; }
+    public int StatusCode { get; private set; }
+
+    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (Method is null && TextLine.First(client, out var request) == TextLine.LineState.Complete)
+        {
+            var method = TextLine.Word(request, out var rest);
+            Method = WireText.Decode(method, MaxMethodLength);
+            Uri = WireText.Decode(TextLine.Word(rest, out _), MaxUriLength);
+        }
+
+        if (UserAgent is null && HeaderBlock.TryGet(client, "user-agent"u8, default, out var ua))
+        {
+            UserAgent = WireText.Decode(ua, MaxHeaderLength);
+            if (ApplicationName is null && HeaderBlock.TryProduct(ua, out var n, out var v))
+            {
+                ApplicationName = n;
+                ApplicationVersion = v;
+            }
+        }
+
+        if (StatusCode == 0 && TextLine.First(server, out var status) == TextLine.LineState.Complete &&
+            (StartLine.IsStatusLine(status, "rtsp/1.0 "u8) || StartLine.IsStatusLine(status, "rtsp/2.0 "u8)))
+        {
+            StatusCode = StartLine.StatusCode(status, 9);
+        }
+
+        if (Server is null && HeaderBlock.TryGet(server, "server"u8, default, out var sv))
+        {
+            Server = WireText.Decode(sv, MaxHeaderLength);
+            if (HeaderBlock.TryProduct(sv, out var n, out var v))
+            {
+                ApplicationName = n;
+                ApplicationVersion = v;
+            }
+        }
+
+        return Method is not null && StatusCode != 0 && HasHeaderEnd(server);
+    }
+
+    private static bool HasHeaderEnd(ReadOnlySpan<byte> s) => s.IndexOf("\r\n\r\n"u8) >= 0 || s.IndexOf("\n\n"u8) >= 0;
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+        if (Uri is not null)
+        {
+            writer.WriteStartObject("url"u8);
+            writer.WriteString("original"u8, Uri);
+            writer.WriteEndObject();
+        }
+
+        if (UserAgent is not null)
+        {
+            writer.WriteStartObject("user_agent"u8);
+            writer.WriteString("original"u8, UserAgent);
+            writer.WriteEndObject();
+        }
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("rtsp"u8);
+        if (Method is not null)
+        {
+            writer.WriteString("method"u8, Method);
+        }
+
+        if (StatusCode != 0)
+        {
+            writer.WriteNumber("status_code"u8, StatusCode);
+        }
+
+        if (Server is not null)
+        {
+            writer.WriteString("server"u8, Server);
+        }
+
+        writer.WriteEndObject();
+    }
+}
