@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 need=()
 command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
-ldconfig -p 2>/dev/null | grep -q 'libpcap\.so' || need+=(libpcap0.8)
+[ -n "$(ldconfig -p 2>/dev/null | grep 'libpcap\.so')" ] || need+=(libpcap0.8)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "build.sh: installing ${need[*]}" >&2

@@ -15,6 +15,13 @@ public class PacketDecoderTests
         var ip4 = TcpV4();
         var ip6 = FrameBuilder.Ipv6("2001:db8::1", "2001:db8::2", 6, FrameBuilder.Tcp(40000, 3624, 1000, 0, 0x18, Payload));
         var nullFamily = new byte[] { 2, 0, 0, 0 };
+        var loopFamily = new byte[] { 0, 0, 0, 2 };
+        byte[] mplsLabels = [0x00, 0x01, 0x00, 0x40, /* bottom of stack: */ 0x00, 0x02, 0x01, 0x40];
+        byte[] pppoe = [0x11, 0x00, 0x00, 0x01, 0x00, 0x00, /* PPP IPv4 */ 0x00, 0x21];
+        // hop-by-hop → routing (type 0, 0 segments) → destination options → TCP
+        byte[] chain = [43, 0, 1, 4, 0, 0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0];
+        var ip6chain = FrameBuilder.Ipv6("2001:db8::1", "2001:db8::2", 0, FrameBuilder.Tcp(40000, 3624, 1000, 0, 0x18, Payload), chain);
+        var teredo = FrameBuilder.Ipv4("192.0.2.1", "192.0.2.2", 17, FrameBuilder.Udp(3544, 50000, ip6));
         return new TheoryData<string, int, byte[]>
         {
             { "ethernet", LinkType.Ethernet, FrameBuilder.Ethernet(0x0800, ip4) },
@@ -28,6 +35,12 @@ public class PacketDecoderTests
             { "null", LinkType.Null, [.. nullFamily, .. ip4] },
             { "ipip", LinkType.Raw, FrameBuilder.Ipv4("192.0.2.1", "192.0.2.2", 4, ip4) },
             { "6in4", LinkType.Raw, FrameBuilder.Ipv4("192.0.2.1", "192.0.2.2", 41, ip6) },
+            { "loop", LinkType.Loop, [.. loopFamily, .. ip4] },
+            { "ipv4-linktype", LinkType.Ipv4, ip4 },
+            { "mpls", LinkType.Ethernet, FrameBuilder.Ethernet(0x8847, [.. mplsLabels, .. ip4]) },
+            { "pppoe", LinkType.Ethernet, FrameBuilder.Ethernet(0x8864, [.. pppoe, .. ip4]) },
+            { "ipv6-extension-chain", LinkType.Raw, ip6chain },
+            { "teredo", LinkType.Raw, teredo },
         };
     }
 

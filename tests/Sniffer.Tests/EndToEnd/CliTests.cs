@@ -213,6 +213,20 @@ public class CliTests
     }
 
     [SkippableFact]
+    public void UnsupportedLinkTypeIsReportedOnceNotPerPacket()
+    {
+        SnifferBinary.Binary();
+        var frames = Enumerable.Range(0, 50).Select(i => new CapturedFrame(1_000_000_000L + i, new byte[60])).ToList();
+        string path = Path.GetTempFileName();
+        File.WriteAllBytes(path, CaptureBuilder.Pcap(147, frames)); // LINKTYPE_USER0
+        var r = SnifferBinary.Run(["-r", path]);
+        File.Delete(path);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Single(r.Stderr.Split('\n'), l => l.Contains("link type 147", StringComparison.Ordinal));
+        Assert.Contains("50 packets read", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public void FilterExpressionOnAFile()
     {
         var all = PipelineRunner.ParseLines(SnifferBinary.Run(["-r", Sample, "-q", "--records", "flow_end"]).Stdout);
