@@ -1,3 +1,7 @@
+using Sniffer.Fingerprinting.Amqp;
+using Sniffer.Fingerprinting.BitTorrent;
+using Sniffer.Fingerprinting.Bitcoin;
+using Sniffer.Fingerprinting.Dnp3;
 using Sniffer.Fingerprinting.Dns;
 using Sniffer.Fingerprinting.Ftp;
 using Sniffer.Fingerprinting.Git;
@@ -5,17 +9,28 @@ using Sniffer.Fingerprinting.Http2;
 using Sniffer.Fingerprinting.Http;
 using Sniffer.Fingerprinting.Imap;
 using Sniffer.Fingerprinting.Irc;
+using Sniffer.Fingerprinting.Kafka;
 using Sniffer.Fingerprinting.Kerberos;
+using Sniffer.Fingerprinting.Ldap;
 using Sniffer.Fingerprinting.Memcached;
+using Sniffer.Fingerprinting.Modbus;
+using Sniffer.Fingerprinting.MongoDb;
+using Sniffer.Fingerprinting.Mqtt;
+using Sniffer.Fingerprinting.MySql;
 using Sniffer.Fingerprinting.NetBios;
 using Sniffer.Fingerprinting.Ntp;
+using Sniffer.Fingerprinting.OpenVpn;
 using Sniffer.Fingerprinting.Pop3;
+using Sniffer.Fingerprinting.PostgreSql;
+using Sniffer.Fingerprinting.Rdp;
 using Sniffer.Fingerprinting.Redis;
 using Sniffer.Fingerprinting.Rsync;
 using Sniffer.Fingerprinting.Rtsp;
 using Sniffer.Fingerprinting.Sip;
+using Sniffer.Fingerprinting.Smb;
 using Sniffer.Fingerprinting.Smtp;
 using Sniffer.Fingerprinting.Snmp;
+using Sniffer.Fingerprinting.Socks;
 using Sniffer.Fingerprinting.Ssh;
 using Sniffer.Fingerprinting.Stratum;
 using Sniffer.Fingerprinting.Svn;
@@ -23,7 +38,9 @@ using Sniffer.Fingerprinting.Syslog;
 using Sniffer.Fingerprinting.Telnet;
 using Sniffer.Fingerprinting.Tftp;
 using Sniffer.Fingerprinting.Tls;
+using Sniffer.Fingerprinting.Vnc;
 using Sniffer.Fingerprinting.WebSocket;
+using Sniffer.Fingerprinting.WireGuard;
 using Sniffer.Fingerprinting.Xmpp;
 
 namespace Sniffer.Fingerprinting;
@@ -43,6 +60,23 @@ public static class FingerprinterRegistry
         new(SshFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [22]),
         new(HttpFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [80, 8000, 8008, 8080, 8888]),
         new(Http2Fingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [80, 443, 8080]),
+        new(PostgreSqlFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [5432]),
+        new(MySqlFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [3306]),
+        new(MongoDbFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [27017, 27018, 27019]),
+        new(KafkaFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [9092, 9093]),
+        new(AmqpFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [5671, 5672]),
+        new(MqttFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [1883, 8883]),
+        new(SmbFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [139, 445]),
+        new(RdpFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [3389]),
+        new(VncFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [5900, 5901, 5902, 5903]),
+        new(LdapFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [389, 636, 3268, 3269]),
+        new(SocksFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [1080]),
+        new(OpenVpnFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [1194]),
+        new(WireGuardFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: [51820]),
+        new(ModbusFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [502]),
+        new(Dnp3Fingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [20000]),
+        new(BitcoinFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [8333, 18333, 38333, 18444, 48333]),
+        new(BitTorrentFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [6771, 6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889]),
         new(SmtpFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [25, 465, 587]),
         new(Pop3Fingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [110, 995]),
         new(ImapFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [143, 993]),

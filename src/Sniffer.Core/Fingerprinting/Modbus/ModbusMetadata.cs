@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace Sniffer.Fingerprinting.Modbus;
+
+/// <summary>First Modbus transaction: <c>sniffer.modbus.*</c> (unit_id, function_code, function, exception_code).</summary>
+public sealed class ModbusMetadata : ProtocolMetadata
+{
+    public int? UnitId { get; private set; }
+    public int FunctionCode { get; private set; }
+    public int? ExceptionCode { get; private set; }
+    private bool _serverSeen;
+
+    internal bool Fill(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (UnitId is null && ModbusFingerprinter.ProbeRequest(client.IsEmpty ? [1] : client).Status == ProbeStatus.Match)
+        {
+            UnitId = client[6];
+            FunctionCode = client[7];
+        }
+
+        if (!_serverSeen && UnitId is not null && server.Length >= 9)
+        {
+            _serverSeen = true;
+            if (server[7] == (FunctionCode | 0x80))
+            {
+                ExceptionCode = server[8];
+            }
+        }
+
+        return _serverSeen;
+    }
+
+    public static string FunctionName(int fc) => fc switch
+    {
+        1 => "read_coils",
+        2 => "read_discrete_inputs",
+        3 => "read_holding_registers",
+        4 => "read_input_registers",
+        5 => "write_single_coil",
+        6 => "write_single_register",
+        7 => "read_exception_status",
+        8 => "diagnostics",
+        11 => "get_comm_event_counter",
+        12 => "get_comm_event_log",
+        15 => "write_multiple_coils",
+        16 => "write_multiple_registers",
+        17 => "report_server_id",
+        22 => "mask_write_register",
+        23 => "read_write_multiple_registers",
+        43 => "encapsulated_interface_transport",
+        _ => "unknown",
+    };
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        if (UnitId is not int unit)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("modbus");
+        writer.WriteNumber("unit_id", unit);
+        writer.WriteNumber("function_code", FunctionCode);
+        writer.WriteString("function", FunctionName(FunctionCode));
+        if (ExceptionCode is int code)
+        {
+            writer.WriteNumber("exception_code", code);
+        }
+
+        writer.WriteEndObject();
+    }
+}

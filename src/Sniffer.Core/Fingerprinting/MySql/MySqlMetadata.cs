@@ -1,0 +1,311 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace Sniffer.Fingerprinting.MySql;
+
+/// <summary>
+/// MySQL/MariaDB connection phase: <c>user.name</c> (ECS) and <c>sniffer.mysql.*</c> (server_version,
+/// connection_id, auth_plugin, database, ssl_request, client_name, client_version, error_code, error_message).
+/// </summary>
+public sealed class MySqlMetadata : ProtocolMetadata
+{
+    /// <summary>Longest user/database/attribute value kept.</summary>
+    public const int MaxValueLength = 256;
+    /// <summary>Most connection attributes walked.</summary>
+    public const int MaxAttributes = 64;
+
+    public string? ServerVersion { get; private set; }
+    public uint? ConnectionId { get; private set; }
+    public string? AuthPlugin { get; private set; }
+    public string? User { get; private set; }
+    public string? Database { get; private set; }
+    public bool SslRequest { get; private set; }
+    public string? ClientName { get; private set; }
+    public string? ClientVersion { get; private set; }
+    public int? ErrorCode { get; private set; }
+    public string? ErrorMessage { get; private set; }
+    private bool _serverSeen;
+    private bool _clientSeen;
+
+    internal bool Fill(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (!_serverSeen && !server.IsEmpty)
+        {
+            ReadServer(server);
+        }
+
+        if (!_clientSeen && !client.IsEmpty && MySqlFingerprinter.ProbeClient(client).Status == ProbeStatus.Match)
+        {
+            _clientSeen = true;
+            ReadClient(client);
+        }
+
+        return _serverSeen && (_clientSeen || ErrorCode is not null);
+    }
+
+    private void ReadServer(ReadOnlySpan<byte> server)
+    {
+        var result = MySqlFingerprinter.ProbeServer(server, out int versionEnd);
+        if (result.Status != ProbeStatus.Match)
+        {
+            return;
+        }
+
+        _serverSeen = true;
+        int length = server[0] | (server[1] << 8) | (server[2] << 16);
+        var payload = server[4..(4 + length)];
+        if (result.Evidence == "mysql.error")
+        {
+            ReadError(payload);
+            return;
+        }
+
+        var version = server[5..versionEnd];
+        ServerVersion = WireText.Decode(version, MySqlFingerprinter.MaxVersionLength);
+        SetApplication(ServerVersion);
+        var p = payload[(versionEnd - 4 + 1)..];
+        ConnectionId = BinaryPrimitives.ReadUInt32LittleEndian(p);
+        // thread id (4), scramble 1 (8), filler (1), caps low (2), charset (1), status (2), caps high (2),
+        // scramble length (1), reserved (10), scramble 2 (max(13, len - 8)), plugin name NUL-terminated.
+        if (p.Length < 31)
+        {
+            return;
+        }
+
+        uint caps = BinaryPrimitives.ReadUInt16LittleEndian(p[13..]) | ((uint)BinaryPrimitives.ReadUInt16LittleEndian(p[18..]) << 16);
+        int scrambleLength = p[20];
+        int pluginStart = 31 + Math.Max(13, scrambleLength - 8);
+        if ((caps & MySqlFingerprinter.ClientPluginAuth) != 0 && pluginStart < p.Length)
+        {
+            var plugin = p[pluginStart..];
+            int nul = plugin.IndexOf((byte)0);
+            AuthPlugin = WireText.Decode(nul < 0 ? plugin : plugin[..nul], 64);
+        }
+    }
+
+    private void SetApplication(string version)
+    {
+        // MariaDB prefixes "5.5.5-" for old clients: "5.5.5-10.11.6-MariaDB-0+deb12u1".
+        string v = version.StartsWith("5.5.5-", StringComparison.Ordinal) ? version[6..] : version;
+        int dash = v.IndexOf('-', StringComparison.Ordinal);
+        string number = dash > 0 ? v[..dash] : v;
+        ApplicationName = version.Contains("MariaDB", StringComparison.OrdinalIgnoreCase) ? "MariaDB" : "MySQL";
+        ApplicationVersion = number.Length > 0 ? number : null;
+    }
+
+    private void ReadError(ReadOnlySpan<byte> payload)
+    {
+        ErrorCode = BinaryPrimitives.ReadUInt16LittleEndian(payload[1..]);
+        var message = payload[3..];
+        if (message.Length >= 6 && message[0] == (byte)'#')
+        {
+            message = message[6..];
+        }
+
+        ErrorMessage = WireText.Decode(message, MaxValueLength);
+    }
+
+    private void ReadClient(ReadOnlySpan<byte> client)
+    {
+        int length = client[0] | (client[1] << 8) | (client[2] << 16);
+        var p = client[4..Math.Min(client.Length, 4 + length)];
+        uint caps = BinaryPrimitives.ReadUInt32LittleEndian(p);
+        if (length == 32)
+        {
+            SslRequest = true;
+            return;
+        }
+
+        var rest = p[32..];
+        int nul = rest.IndexOf((byte)0);
+        User = WireText.Decode(rest[..nul], MaxValueLength);
+        rest = rest[(nul + 1)..];
+
+        // Auth response: length-encoded, 1-byte length, or NUL-terminated.
+        int authLength;
+        if ((caps & MySqlFingerprinter.ClientPluginAuthLenencData) != 0)
+        {
+            if (!ReadLengthEncoded(ref rest, out authLength))
+            {
+                return;
+            }
+        }
+        else if ((caps & MySqlFingerprinter.ClientSecureConnection) != 0)
+        {
+            if (rest.IsEmpty)
+            {
+                return;
+            }
+
+            authLength = rest[0];
+            rest = rest[1..];
+        }
+        else
+        {
+            authLength = rest.IndexOf((byte)0);
+            if (authLength < 0)
+            {
+                return;
+            }
+
+            authLength++;
+        }
+
+        if (authLength > rest.Length)
+        {
+            return;
+        }
+
+        rest = rest[authLength..];
+        if ((caps & MySqlFingerprinter.ClientConnectWithDb) != 0)
+        {
+            nul = rest.IndexOf((byte)0);
+            if (nul < 0)
+            {
+                return;
+            }
+
+            if (nul > 0)
+            {
+                Database = WireText.Decode(rest[..nul], MaxValueLength);
+            }
+
+            rest = rest[(nul + 1)..];
+        }
+
+        if ((caps & MySqlFingerprinter.ClientPluginAuth) != 0)
+        {
+            nul = rest.IndexOf((byte)0);
+            if (nul < 0)
+            {
+                return;
+            }
+
+            rest = rest[(nul + 1)..];
+        }
+
+        if ((caps & MySqlFingerprinter.ClientConnectAttrs) != 0 && ReadLengthEncoded(ref rest, out int attrsLength))
+        {
+            var attrs = rest[..Math.Min(attrsLength, rest.Length)];
+            for (int i = 0; i < MaxAttributes && !attrs.IsEmpty; i++)
+            {
+                if (!ReadLengthEncoded(ref attrs, out int keyLength) || keyLength > attrs.Length)
+                {
+                    return;
+                }
+
+                var key = attrs[..keyLength];
+                attrs = attrs[keyLength..];
+                if (!ReadLengthEncoded(ref attrs, out int valueLength) || valueLength > attrs.Length)
+                {
+                    return;
+                }
+
+                var value = attrs[..valueLength];
+                attrs = attrs[valueLength..];
+                if (key.SequenceEqual("_client_name"u8))
+                {
+                    ClientName ??= WireText.Decode(value, MaxValueLength);
+                }
+                else if (key.SequenceEqual("_client_version"u8))
+                {
+                    ClientVersion ??= WireText.Decode(value, MaxValueLength);
+                }
+            }
+        }
+    }
+
+    private static bool ReadLengthEncoded(ref ReadOnlySpan<byte> data, out int value)
+    {
+        value = 0;
+        if (data.IsEmpty)
+        {
+            return false;
+        }
+
+        byte first = data[0];
+        if (first < 0xFB)
+        {
+            value = first;
+            data = data[1..];
+            return true;
+        }
+
+        if (first == 0xFC && data.Length >= 3)
+        {
+            value = BinaryPrimitives.ReadUInt16LittleEndian(data[1..]);
+            data = data[3..];
+            return true;
+        }
+
+        if (first == 0xFD && data.Length >= 4)
+        {
+            value = data[1] | (data[2] << 8) | (data[3] << 16);
+            data = data[4..];
+            return true;
+        }
+
+        return false;
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+        if (User is not null)
+        {
+            writer.WriteStartObject("user");
+            writer.WriteString("name", User);
+            writer.WriteEndObject();
+        }
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("mysql");
+        if (ServerVersion is not null)
+        {
+            writer.WriteString("server_version", ServerVersion);
+        }
+
+        if (ConnectionId is uint id)
+        {
+            writer.WriteNumber("connection_id", id);
+        }
+
+        if (AuthPlugin is not null)
+        {
+            writer.WriteString("auth_plugin", AuthPlugin);
+        }
+
+        if (Database is not null)
+        {
+            writer.WriteString("database", Database);
+        }
+
+        if (SslRequest)
+        {
+            writer.WriteBoolean("ssl_request", true);
+        }
+
+        if (ClientName is not null)
+        {
+            writer.WriteString("client_name", ClientName);
+        }
+
+        if (ClientVersion is not null)
+        {
+            writer.WriteString("client_version", ClientVersion);
+        }
+
+        if (ErrorCode is int code)
+        {
+            writer.WriteNumber("error_code", code);
+        }
+
+        if (ErrorMessage is not null)
+        {
+            writer.WriteString("error_message", ErrorMessage);
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Sniffer.Fingerprinting.Socks;
+
+/// <summary>
+/// SOCKS negotiation: <c>user.name</c> (ECS: SOCKS4 user id or RFC 1929 user) and <c>sniffer.socks.*</c>
+/// (version "4"/"4a"/"5", command, target "host:port", auth_method, reply).
+/// </summary>
+public sealed class SocksMetadata : ProtocolMetadata
+{
+    /// <summary>Longest user / host kept.</summary>
+    public const int MaxValueLength = 255;
+
+    public string? Version { get; private set; }
+    public string? Command { get; private set; }
+    public string? Target { get; private set; }
+    public string? User { get; private set; }
+    public string? AuthMethod { get; private set; }
+    public int? Reply { get; private set; }
+
+    internal bool Fill(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (Target is null && !client.IsEmpty && SocksParser.ProbeClient(client, out var r).Status == ProbeStatus.Match)
+        {
+            Version = r.Version == 4 ? (r.Socks4a ? "4a" : "4") : "5";
+            if (!r.User.IsEmpty)
+            {
+                User = WireText.Decode(r.User, MaxValueLength);
+            }
+
+            if (r.HasRequest)
+            {
+                Command = r.Command switch
+                {
+                    1 => "connect",
+                    2 => "bind",
+                    _ => "udp_associate",
+                };
+                string host = r.AddressType switch
+                {
+                    1 => new IPAddress(r.Address).ToString(),
+                    4 => "[" + new IPAddress(r.Address).ToString() + "]",
+                    _ => WireText.Decode(r.Address, MaxValueLength),
+                };
+                Target = host + ":" + r.Port.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        if (!server.IsEmpty && server.Length >= 2)
+        {
+            if (server[0] == 5 && AuthMethod is null)
+            {
+                AuthMethod = server[1] switch
+                {
+                    0 => "none",
+                    1 => "gssapi",
+                    2 => "username_password",
+                    0xFF => "no_acceptable_methods",
+                    _ => "0x" + server[1].ToString("x2", CultureInfo.InvariantCulture),
+                };
+            }
+            else if (server[0] == 0 && Reply is null)
+            {
+                Reply = server[1];
+            }
+        }
+
+        return Target is not null && (AuthMethod is not null || Reply is not null);
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+        if (User is not null)
+        {
+            writer.WriteStartObject("user");
+            writer.WriteString("name", User);
+            writer.WriteEndObject();
+        }
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("socks");
+        if (Version is not null)
+        {
+            writer.WriteString("version", Version);
+        }
+
+        if (Command is not null)
+        {
+            writer.WriteString("command", Command);
+        }
+
+        if (Target is not null)
+        {
+            writer.WriteString("target", Target);
+        }
+
+        if (AuthMethod is not null)
+        {
+            writer.WriteString("auth_method", AuthMethod);
+        }
+
+        if (Reply is int reply)
+        {
+            writer.WriteNumber("reply", reply);
+        }
+
+        writer.WriteEndObject();
+    }
+}
