@@ -1,8 +1,11 @@
 using Sniffer.Fingerprinting.Amqp;
 using Sniffer.Fingerprinting.BitTorrent;
 using Sniffer.Fingerprinting.Bitcoin;
+using Sniffer.Fingerprinting.Coap;
 using Sniffer.Fingerprinting.Dnp3;
 using Sniffer.Fingerprinting.Dns;
+using Sniffer.Fingerprinting.Dtls;
+using Sniffer.Fingerprinting.Elasticsearch;
 using Sniffer.Fingerprinting.Ftp;
 using Sniffer.Fingerprinting.Git;
 using Sniffer.Fingerprinting.Http2;
@@ -22,9 +25,11 @@ using Sniffer.Fingerprinting.Ntp;
 using Sniffer.Fingerprinting.OpenVpn;
 using Sniffer.Fingerprinting.Pop3;
 using Sniffer.Fingerprinting.PostgreSql;
+using Sniffer.Fingerprinting.Quic;
 using Sniffer.Fingerprinting.Rdp;
 using Sniffer.Fingerprinting.Redis;
 using Sniffer.Fingerprinting.Rsync;
+using Sniffer.Fingerprinting.Rtp;
 using Sniffer.Fingerprinting.Rtsp;
 using Sniffer.Fingerprinting.Sip;
 using Sniffer.Fingerprinting.Smb;
@@ -33,6 +38,7 @@ using Sniffer.Fingerprinting.Snmp;
 using Sniffer.Fingerprinting.Socks;
 using Sniffer.Fingerprinting.Ssh;
 using Sniffer.Fingerprinting.Stratum;
+using Sniffer.Fingerprinting.Stun;
 using Sniffer.Fingerprinting.Svn;
 using Sniffer.Fingerprinting.Syslog;
 using Sniffer.Fingerprinting.Telnet;
@@ -97,9 +103,15 @@ public static class FingerprinterRegistry
         new(SnmpFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [161, 162, 10161, 10162]),
         new(SyslogFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [514, 601]),
         new(NtpFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: [123]),
+        new(QuicFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: [443, 80, 8443]),
+        new(DtlsFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: [443, 4433, 5061, 5684, 3478]),
         new(TftpFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: [69]),
         new(KerberosFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [88, 464]),
+        new(StunFingerprinter.Instance, Tcp: true, Udp: true, StandardPorts: [3478, 3479, 5349, 19302]),
+        new(CoapFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: [5683, 5684]),
+        new(ElasticsearchFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [9300]),
         // Weak shapes last: probed only after everything else had its say.
         new(WebSocketFingerprinter.Instance, Tcp: true, Udp: false, StandardPorts: [80, 443]),
+        new(RtpFingerprinter.Instance, Tcp: false, Udp: true, StandardPorts: []),
     ];
 }

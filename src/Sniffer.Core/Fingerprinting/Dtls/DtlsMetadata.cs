@@ -1,0 +1,215 @@
+using System.Text.Json;
+
+using Sniffer.Fingerprinting.Tls;
+
+namespace Sniffer.Fingerprinting.Dtls;
+
+/// <summary>DTLS metadata, written like TLS: ECS <c>tls.*</c> (version_protocol "dtls") and <c>sniffer.tls.*</c> (offered ALPN and versions, JA4, raw fingerprint strings).</summary>
+public sealed class DtlsMetadata : ProtocolMetadata
+{
+    internal bool ClientDone;
+    internal bool ServerDone;
+
+    public TlsHello? Client { get; internal set; }
+    public TlsHello? Server { get; internal set; }
+    public string? Ja3 { get; private set; }
+    public string? Ja3String { get; private set; }
+    public string? Ja3s { get; private set; }
+    public string? Ja3sString { get; private set; }
+    public string? Ja4 { get; private set; }
+    public string? Ja4Raw { get; private set; }
+
+    internal void OnClientHello()
+    {
+        if (!TlsFingerprinter.Fingerprints)
+        {
+            return;
+        }
+
+        Ja3String = Tls.Ja3.ClientString(Client!);
+        Ja3 = Tls.Ja3.Hash(Ja3String);
+        Ja4 = Tls.Ja4.Compute(Client!, 'd');
+        if (TlsFingerprinter.EmitJa4Raw)
+        {
+            Ja4Raw = Tls.Ja4.Raw(Client!, 'd');
+        }
+    }
+
+    internal void OnServerHello()
+    {
+        if (!TlsFingerprinter.Fingerprints)
+        {
+            return;
+        }
+
+        Ja3sString = Tls.Ja3.ServerString(Server!);
+        Ja3s = Tls.Ja3.Hash(Ja3sString);
+    }
+
+    /// <summary>The negotiated version (ServerHello supported_versions, else its legacy version), else the client's highest offer.</summary>
+    public ushort? Version
+    {
+        get
+        {
+            if (Server is not null)
+            {
+                return Server.SupportedVersions.Count > 0 ? Server.SupportedVersions[0] : Server.LegacyVersion;
+            }
+
+            if (Client is null)
+            {
+                return null;
+            }
+
+            ushort best = Client.LegacyVersion;
+            foreach (ushort v in Client.SupportedVersions)
+            {
+                if (!TlsHelloParser.IsGrease(v) && (v >> 8) == 0xfe && v < best) // DTLS versions count down
+                {
+                    best = v;
+                }
+            }
+
+            return best;
+        }
+    }
+
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+        var w = writer;
+        w.WriteStartObject("tls"u8);
+        if (Version is ushort version)
+        {
+            w.WriteString("version"u8, TlsNames.Version(version));
+            w.WriteString("version_protocol"u8, TlsNames.Protocol(version));
+        }
+
+        if (Server is not null)
+        {
+            w.WriteString("cipher"u8, TlsNames.Cipher(Server.CipherSuites[0]));
+            if (Server.Alpn.Count > 0)
+            {
+                w.WriteString("next_protocol"u8, Server.Alpn[0]);
+            }
+        }
+
+        if (Client is not null)
+        {
+            w.WriteStartObject("client"u8);
+            if (Client.ServerName is not null)
+            {
+                w.WriteString("server_name"u8, Client.ServerName);
+            }
+
+            w.WriteStartArray("supported_ciphers"u8);
+            foreach (ushort c in Client.CipherSuites)
+            {
+                if (!TlsHelloParser.IsGrease(c))
+                {
+                    w.WriteStringValue(TlsNames.Cipher(c));
+                }
+            }
+
+            w.WriteEndArray();
+            if (Ja3 is not null)
+            {
+                w.WriteString("ja3"u8, Ja3);
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (Ja3s is not null)
+        {
+            w.WriteStartObject("server"u8);
+            w.WriteString("ja3s"u8, Ja3s);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        var w = writer;
+        w.WriteStartObject("tls"u8);
+        if (Client is not null)
+        {
+            w.WriteStartObject("client"u8);
+            w.WriteString("version"u8, TlsNames.Version(Client.LegacyVersion));
+            if (Client.SupportedVersions.Count > 0)
+            {
+                w.WriteStartArray("supported_versions"u8);
+                foreach (ushort v in Client.SupportedVersions)
+                {
+                    if (!TlsHelloParser.IsGrease(v))
+                    {
+                        w.WriteStringValue(TlsNames.Version(v));
+                    }
+                }
+
+                w.WriteEndArray();
+            }
+
+            if (Client.Alpn.Count > 0)
+            {
+                w.WriteStartArray("alpn"u8);
+                foreach (var a in Client.Alpn)
+                {
+                    w.WriteStringValue(a);
+                }
+
+                w.WriteEndArray();
+            }
+
+            if (Ja4 is not null)
+            {
+                w.WriteString("ja4"u8, Ja4);
+            }
+
+            if (Ja4Raw is not null)
+            {
+                w.WriteString("ja4_r"u8, Ja4Raw);
+            }
+
+            if (Ja3String is not null)
+            {
+                w.WriteString("ja3_string"u8, Ja3String);
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (Server is not null)
+        {
+            w.WriteStartObject("server"u8);
+            w.WriteString("version"u8, TlsNames.Version(Server.LegacyVersion));
+            if (Ja3sString is not null)
+            {
+                w.WriteString("ja3s_string"u8, Ja3sString);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    public override void CollectFingerprints(ICollection<string> fingerprints)
+    {
+        if (Ja4 is not null)
+        {
+            fingerprints.Add("ja4:" + Ja4);
+        }
+
+        if (Ja3 is not null)
+        {
+            fingerprints.Add("ja3:" + Ja3);
+        }
+
+        if (Ja3s is not null)
+        {
+            fingerprints.Add("ja3s:" + Ja3s);
+        }
+    }
+}

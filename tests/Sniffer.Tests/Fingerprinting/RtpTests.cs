@@ -1,0 +1,99 @@
+using Sniffer.Fingerprinting;
+using Sniffer.Fingerprinting.Rtp;
+using Xunit;
+using static Sniffer.Tests.Fingerprinting.UdpProtocolsTestKit;
+
+namespace Sniffer.Tests.Fingerprinting;
+
+public class RtpTests
+{
+    private static readonly RtpFingerprinter Fp = RtpFingerprinter.Instance;
+
+    // sip.pcap: first RTP datagram (PCMA, SSRC 3796cb71), payload cut to 28 bytes.
+    private static readonly byte[] Pcma = Hex("80086fae000004d83796cb71d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5");
+    // The same call's RTCP compound packet: SR, SDES, BYE.
+    private static readonly byte[] Rtcp = Hex("80c800063796cb7142c907ca5efac603000024c3000000090000060c81ca000b3796cb71011d31313839343239372d3434333261396638403139322e3136382e312e3206055349505053000081cb00063796cb711073657373696f6e2073687574646f776e000000");
+    // The peer's stream (hand-made: dynamic PT 111 Opus, one-byte header extension, marker set).
+    private static readonly byte[] Peer = Hex("90ef0001 00000000 11223344 bede0001 10ff0000 fcfffe01020304");
+
+    [Fact]
+    public void RealPacketsMatch()
+    {
+        var r = ProbeClient(Fp, Transport.Udp, Pcma);
+        Assert.Equal(ProbeStatus.Match, r.Status);
+        Assert.Equal(Confidence.Low, r.Confidence);
+        Assert.Equal("rtp.packet", r.Evidence);
+        Assert.Equal("rtp.rtcp", ProbeClient(Fp, Transport.Udp, Rtcp).Evidence);
+        var both = Probe(Fp, Transport.Udp, Pcma, Peer);
+        Assert.Equal(Confidence.Medium, both.Confidence);
+        Assert.Equal("rtp.exchange", both.Evidence);
+        // The same source both ways is an echo, not a session.
+        Assert.Equal(ProbeStatus.NoMatch, Probe(Fp, Transport.Udp, Pcma, Pcma).Status);
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Tcp, Pcma).Status);
+    }
+
+    [Fact]
+    public void ExtractsFields()
+    {
+        using var a = Json(RunExtract(Fp, Transport.Udp, Pcma, [])!);
+        Assert.Equal("8", Path(a, "sniffer.rtp.payload_type"));
+        Assert.Equal("PCMA", Path(a, "sniffer.rtp.encoding"));
+        Assert.Equal("3796cb71", Path(a, "sniffer.rtp.ssrc"));
+        using var b = Json(RunExtract(Fp, Transport.Udp, [], Rtcp)!);
+        Assert.Null(Path(b, "sniffer.rtp.payload_type"));
+        Assert.Equal("sender_report", Path(b, "sniffer.rtp.rtcp_type"));
+        Assert.Equal("3796cb71", Path(b, "sniffer.rtp.ssrc"));
+    }
+
+    [Fact]
+    public void BadHeadersDoNotMatch()
+    {
+        var v1 = (byte[])Pcma.Clone();
+        v1[0] = 0x40;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, v1).Status);
+        var rtcpRange = (byte[])Pcma.Clone();
+        rtcpRange[1] = 72; // PT 72 with marker clear: neither RTP nor RTCP
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, rtcpRange).Status);
+        var unassigned = (byte[])Pcma.Clone();
+        unassigned[1] = 50;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, unassigned).Status);
+        var csrc = (byte[])Pcma.Clone();
+        csrc[0] = 0x8F; // 15 CSRCs do not fit
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, csrc).Status);
+        var badExtension = (byte[])Peer.Clone();
+        badExtension[12] = 0x12;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, badExtension).Status);
+        var padding = (byte[])Pcma.Clone();
+        padding[0] = 0xA0;
+        padding[^1] = 0xF0; // padding longer than the payload
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, padding).Status);
+        var rtcpShort = (byte[])Rtcp.Clone();
+        rtcpShort[3] = 0x40;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, rtcpShort).Status);
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, Pcma[..12]).Status);
+    }
+
+    [Fact]
+    public void PrefixesAndSplits()
+    {
+        AssertPrefixes(Fp, Transport.Udp, Pcma, asClient: true, datagram: true);
+        AssertPrefixes(Fp, Transport.Udp, Rtcp, asClient: false, datagram: true);
+        AssertSplits(Fp, Transport.Udp, Pcma, Peer);
+        AssertSplits(Fp, Transport.Udp, Rtcp, Pcma);
+    }
+
+    [Fact]
+    public void ForeignBytesNeverMatch()
+    {
+        AssertNeverMatches(Fp, CommonNegatives());
+        AssertNeverMatches(Fp, UdpSiblingSamples.All());
+    }
+
+    [Fact]
+    public void HostileValues()
+    {
+        AssertSurvivesMutations(Fp, Transport.Udp, Pcma);
+        AssertSurvivesMutations(Fp, Transport.Udp, Rtcp);
+        AssertSurvivesMutations(Fp, Transport.Udp, Peer);
+    }
+}
