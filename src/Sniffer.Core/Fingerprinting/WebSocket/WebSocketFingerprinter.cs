@@ -83,6 +83,13 @@ public sealed class WebSocketFingerprinter : IFingerprinter
                 return Shape.Invalid;
             }
 
+            // Runs of zero bytes (length-prefixed binary protocols) would read as empty continuation frames:
+            // the first frame seen must open a message or be a control frame, and data frames carry data.
+            if ((frames == 0 && opcode == 0) || (opcode is 0 or 1 or 2 && (f[1] & 0x7F) == 0))
+            {
+                return Shape.Invalid;
+            }
+
             // Control frames are final and short.
             int len7 = f[1] & 0x7F;
             if (opcode >= 8 && ((f[0] & 0x80) == 0 || len7 > 125))
