@@ -51,7 +51,7 @@ public class DtlsTests
         Assert.Equal(Confidence.High, r.Confidence);
         Assert.Equal("dtls.client_hello", r.Evidence);
 
-        var meta = (DtlsMetadata)RunExtract(Fp, Transport.Udp, GoogleClientHello, GoogleServerFlight)!;
+        var meta = (Sniffer.Fingerprinting.Tls.TlsMetadata)RunExtract(Fp, Transport.Udp, GoogleClientHello, GoogleServerFlight)!;
         using var doc = Json(meta);
         // nDPI prints dd2d110700_...: it sets 'd' from the host name it learnt from STUN; this hello has no
         // server_name extension (types 23,65281,10,11,35,13,14), so the JA4 spec gives 'i'. The hashes agree.

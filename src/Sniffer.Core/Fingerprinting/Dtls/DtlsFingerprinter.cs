@@ -241,16 +241,17 @@ public sealed class DtlsFingerprinter : IFingerprinter
 
     public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
     {
-        var meta = metadata as DtlsMetadata;
+        var meta = metadata as TlsMetadata;
         if (meta is null)
         {
-            meta = new DtlsMetadata();
+            meta = new TlsMetadata(ja4Protocol: 'd');
             metadata = meta;
         }
 
-        if (!meta.ClientDone && !context.Client.IsEmpty)
+        // One look per direction: the first datagram is all a UDP fingerprinter is given.
+        if (!meta.ClientGaveUp && !context.Client.IsEmpty)
         {
-            meta.ClientDone = true;
+            meta.ClientGaveUp = true;
             if (TryHelloBody(context.Client, TlsHelloParser.HandshakeClientHello, out var body))
             {
                 WithTlsShape(body, client: true, hello =>
@@ -261,9 +262,9 @@ public sealed class DtlsFingerprinter : IFingerprinter
             }
         }
 
-        if (!meta.ServerDone && !context.Server.IsEmpty)
+        if (!meta.ServerGaveUp && !context.Server.IsEmpty)
         {
-            meta.ServerDone = true;
+            meta.ServerGaveUp = true;
             if (TryHelloBody(context.Server, TlsHelloParser.HandshakeServerHello, out var body))
             {
                 WithTlsShape(body, client: false, hello =>
@@ -274,7 +275,7 @@ public sealed class DtlsFingerprinter : IFingerprinter
             }
         }
 
-        return (meta.ClientDone || context.ClientComplete) && (meta.ServerDone || context.ServerComplete);
+        return (meta.ClientGaveUp || context.ClientComplete) && (meta.ServerGaveUp || context.ServerComplete);
     }
 
     private static bool TryHelloBody(ReadOnlySpan<byte> d, byte type, out ReadOnlySpan<byte> body)

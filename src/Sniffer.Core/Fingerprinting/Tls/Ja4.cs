@@ -70,8 +70,8 @@ public static class Ja4
         };
     }
 
-    // DTLS versions count down; TLS versions count up.
-    private static int Rank(ushort v) => (v >> 8) == 0xfe ? 0x10000 - v : v;
+    /// <summary>Orders versions newest-last: DTLS versions count down, TLS versions count up.</summary>
+    internal static int Rank(ushort v) => (v >> 8) == 0xfe ? 0x10000 - v : v;
 
     private static string AlpnChars(byte[]? alpn)
     {

@@ -2,11 +2,19 @@ using System.Text.Json;
 
 namespace Sniffer.Fingerprinting.Tls;
 
-/// <summary>TLS metadata: ECS <c>tls.*</c> and <c>sniffer.tls.*</c> (offered ALPN and versions, JA4, raw fingerprint strings).</summary>
+/// <summary>
+/// TLS metadata: ECS <c>tls.*</c> and <c>sniffer.tls.*</c> (offered ALPN and versions, JA4, raw fingerprint
+/// strings). DTLS uses the same record shape with JA4 protocol 'd' (<see cref="TlsMetadata(char)"/>).
+/// </summary>
 public sealed class TlsMetadata : ProtocolMetadata
 {
+    private readonly char _ja4Protocol;
+
     internal bool ClientGaveUp;
     internal bool ServerGaveUp;
+
+    /// <param name="ja4Protocol">JA4's first character: 't' for TLS over TCP, 'd' for DTLS, 'q' for QUIC.</param>
+    public TlsMetadata(char ja4Protocol = 't') => _ja4Protocol = ja4Protocol;
 
     public TlsHello? Client { get; internal set; }
     public TlsHello? Server { get; internal set; }
@@ -26,10 +34,10 @@ public sealed class TlsMetadata : ProtocolMetadata
 
         Ja3String = Tls.Ja3.ClientString(Client!);
         Ja3 = Tls.Ja3.Hash(Ja3String);
-        Ja4 = Tls.Ja4.Compute(Client!);
+        Ja4 = Tls.Ja4.Compute(Client!, _ja4Protocol);
         if (TlsFingerprinter.EmitJa4Raw)
         {
-            Ja4Raw = Tls.Ja4.Raw(Client!);
+            Ja4Raw = Tls.Ja4.Raw(Client!, _ja4Protocol);
         }
     }
 
@@ -62,7 +70,7 @@ public sealed class TlsMetadata : ProtocolMetadata
             ushort best = Client.LegacyVersion;
             foreach (ushort v in Client.SupportedVersions)
             {
-                if (!TlsHelloParser.IsGrease(v) && (v >> 8) == 3 && v > best)
+                if (!TlsHelloParser.IsGrease(v) && (v >> 8) == (best >> 8) && Tls.Ja4.Rank(v) > Tls.Ja4.Rank(best))
                 {
                     best = v;
                 }
