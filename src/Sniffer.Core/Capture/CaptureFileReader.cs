@@ -371,6 +371,11 @@ public sealed class CaptureFileReader : IPacketSource
 
                     uint orig = Read32(head, state.BigEndian);
                     int cap = (int)Math.Min(orig, (uint)(bodyLength - 4));
+                    if (cap > MaxRecordLength)
+                    {
+                        throw new CaptureException($"{Name}: pcapng simple packet block at offset {state.Offset} claims {cap} bytes (limit {MaxRecordLength}); file is corrupt");
+                    }
+
                     reader.Advance(4);
                     Deliver(ref reader, cap, (int)orig, _ifLinkType[0], state.LastTimestampNs, sink);
                     break;

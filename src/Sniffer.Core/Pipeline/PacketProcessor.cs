@@ -126,18 +126,19 @@ public sealed class PacketProcessor : IDisposable
         ProcessDecoded(status, ref packet, frame, timestampNs);
     }
 
-    private void Defragment(in DecodedPacket fragment, ReadOnlySpan<byte> frame, long timestampNs)
+    /// <param name="depth">How many rebuilt datagrams this fragment is nested in (0: it came in a frame).</param>
+    private void Defragment(in DecodedPacket fragment, ReadOnlySpan<byte> frame, long timestampNs, int depth = 0)
     {
         Statistics.Fragments++;
         AdvanceClock(timestampNs);
         if (_defragmenter.Add(fragment, frame, timestampNs, out var whole))
         {
-            ProcessReassembled(whole, timestampNs);
+            ProcessReassembled(whole, timestampNs, depth);
         }
     }
 
     /// <summary>Decodes a rebuilt datagram as raw IP, keeping the VLAN and tunnel its fragments came in.</summary>
-    private void ProcessReassembled(in IpDefragmenter.Reassembled whole, long timestampNs)
+    private void ProcessReassembled(in IpDefragmenter.Reassembled whole, long timestampNs, int depth = 0)
     {
         try
         {
@@ -153,7 +154,16 @@ public sealed class PacketProcessor : IDisposable
             packet.VlanId = whole.VlanId;
             if (status == DecodeStatus.Fragment)
             {
-                Defragment(packet, whole.Packet, timestampNs); // fragments inside a tunnel inside fragments
+                // Fragments inside a tunnel inside fragments, nested as deep as tunnels may be: without a bound,
+                // one 64 KiB datagram of stacked atomic IPv6 fragment headers rebuilds itself 8000 times.
+                if (depth >= PacketDecoder.MaxIpNesting)
+                {
+                    Statistics.Anomalies.Increment(Anomaly.TunnelTooDeep);
+                    Statistics.Malformed++;
+                    return;
+                }
+
+                Defragment(packet, whole.Packet, timestampNs, depth + 1);
                 return;
             }
 
