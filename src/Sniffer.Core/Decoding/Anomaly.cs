@@ -36,6 +36,7 @@ public enum Anomaly
     ReassemblyMemcap,
     TimestampWentBackwards,
     RecordTooLong,
+    FingerprinterFault,
     Count,
 }
 
@@ -90,6 +91,7 @@ public sealed class AnomalyCounters
         Anomaly.ReassemblyMemcap => "reassembly_memcap",
         Anomaly.TimestampWentBackwards => "timestamp_went_backwards",
         Anomaly.RecordTooLong => "capture_record_too_long",
+        Anomaly.FingerprinterFault => "fingerprinter_fault",
         _ => "unknown",
     };
 }

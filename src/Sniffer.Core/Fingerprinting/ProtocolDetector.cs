@@ -14,8 +14,11 @@ public sealed class ProtocolDetector
     private readonly ulong _udpCandidates;
     private readonly InspectionLimits _limits;
 
-    public ProtocolDetector(InspectionLimits limits, FingerprinterRegistration[]? registry = null)
+    private readonly Decoding.AnomalyCounters? _anomalies;
+
+    public ProtocolDetector(InspectionLimits limits, FingerprinterRegistration[]? registry = null, Decoding.AnomalyCounters? anomalies = null)
     {
+        _anomalies = anomalies;
         _registry = registry ?? FingerprinterRegistry.All;
         if (_registry.Length > 64)
         {
@@ -100,7 +103,7 @@ public sealed class ProtocolDetector
             {
                 int i = System.Numerics.BitOperations.TrailingZeroCount(candidates);
                 candidates &= candidates - 1;
-                var result = _registry[i].Fingerprinter.Probe(context);
+                var result = SafeProbe(_registry[i].Fingerprinter, context);
                 switch (result.Status)
                 {
                     case ProbeStatus.NoMatch:
@@ -140,13 +143,41 @@ public sealed class ProtocolDetector
         }
 
         var fingerprinter = _registry[flow.ProtocolIndex].Fingerprinter;
-        if (fingerprinter.Extract(context, ref flow.Metadata) || (clientComplete && serverComplete))
+        if (SafeExtract(fingerprinter, context, ref flow.Metadata) || (clientComplete && serverComplete))
         {
             flow.State = DetectionState.Done;
             flow.ReleaseBuffers();
         }
 
         return justIdentified;
+    }
+
+    // Last line of defence: a fingerprinter bug on hostile bytes must cost that fingerprinter's answer, not the
+    // sensor. Fingerprinters never throw by design (fuzzed, swept in tests); a throw is counted as a named anomaly.
+    private ProbeResult SafeProbe(IFingerprinter fingerprinter, in InspectionContext context)
+    {
+        try
+        {
+            return fingerprinter.Probe(context);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException or FormatException)
+        {
+            _anomalies?.Increment(Decoding.Anomaly.FingerprinterFault);
+            return ProbeResult.NoMatch;
+        }
+    }
+
+    private bool SafeExtract(IFingerprinter fingerprinter, in InspectionContext context, ref ProtocolMetadata? metadata)
+    {
+        try
+        {
+            return fingerprinter.Extract(context, ref metadata);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException or FormatException)
+        {
+            _anomalies?.Increment(Decoding.Anomaly.FingerprinterFault);
+            return true; // keep what was extracted; ask no more
+        }
     }
 
     private static void SetUnknown(Flow flow)

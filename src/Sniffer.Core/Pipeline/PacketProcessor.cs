@@ -78,7 +78,7 @@ public sealed class PacketProcessor : IDisposable
             _watched[p] = true;
         }
 
-        _detector = new ProtocolDetector(options.Inspection);
+        _detector = new ProtocolDetector(options.Inspection, anomalies: Statistics.Anomalies);
         _output = new PooledBufferWriter(sink);
         _records = new FlowRecordWriter(_output, _detector);
         _tcpTimeoutNs = options.TcpTimeoutSeconds * 1_000_000_000L;

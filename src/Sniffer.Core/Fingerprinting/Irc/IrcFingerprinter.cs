@@ -112,6 +112,11 @@ public sealed class IrcFingerprinter : IFingerprinter
     internal static SideVerdict ServerVerdict(ReadOnlySpan<byte> server, bool complete)
     {
         var state = TextLine.First(server, out var line);
+        if (line.IsEmpty && state != TextLine.LineState.Empty)
+        {
+            return SideVerdict.No; // an empty first line (a bare CR or CR LF) starts none of these replies
+        }
+
         switch (state)
         {
             case TextLine.LineState.Empty:

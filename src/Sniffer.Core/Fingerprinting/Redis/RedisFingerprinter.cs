@@ -204,6 +204,11 @@ public sealed class RedisFingerprinter : IFingerprinter
         }
 
         var state = TextLine.First(server, out var line);
+        if (line.IsEmpty && state != TextLine.LineState.Empty)
+        {
+            return SideVerdict.No; // an empty first line (a bare CR or CR LF) starts none of these replies
+        }
+
         if (state == TextLine.LineState.Invalid)
         {
             return SideVerdict.No;

@@ -96,7 +96,7 @@ public sealed class TftpFingerprinter : IFingerprinter
                 ushort code = BinaryPrimitives.ReadUInt16BigEndian(d[2..]);
                 var text = d[4..];
                 int nul = text.IndexOf((byte)0);
-                return code <= MaxErrorCode && nul == text.Length - 1 && IsText(text[..nul]) ? opcode : 0;
+                return code <= MaxErrorCode && nul >= 0 && nul == text.Length - 1 && IsText(text[..nul]) ? opcode : 0;
             }
 
             case Oack:
