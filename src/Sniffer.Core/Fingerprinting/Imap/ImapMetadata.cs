@@ -62,29 +62,7 @@ public sealed class ImapMetadata : ProtocolMetadata
     private static ReadOnlySpan<byte> Unquote(ReadOnlySpan<byte> s) =>
         s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1] : s;
 
-    public override void WriteEcs(Utf8JsonWriter writer)
-    {
-        if (User is not null)
-        {
-            writer.WriteStartObject("user"u8);
-            writer.WriteString("name"u8, User);
-            writer.WriteEndObject();
-        }
-    }
+    public override void WriteEcs(Utf8JsonWriter writer) => Text.SessionFields.WriteUser(writer, User);
 
-    public override void WriteSniffer(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject("imap"u8);
-        if (Banner is not null)
-        {
-            writer.WriteString("banner"u8, Banner);
-        }
-
-        if (StartTls)
-        {
-            writer.WriteBoolean("starttls"u8, true);
-        }
-
-        writer.WriteEndObject();
-    }
+    public override void WriteSniffer(Utf8JsonWriter writer) => Text.SessionFields.WriteBanner(writer, "imap"u8, Banner, StartTls);
 }

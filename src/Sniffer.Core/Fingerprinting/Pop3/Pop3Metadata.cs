@@ -47,29 +47,7 @@ public sealed class Pop3Metadata : ProtocolMetadata
         return StartTls || (User is not null && Banner is not null);
     }
 
-    public override void WriteEcs(Utf8JsonWriter writer)
-    {
-        if (User is not null)
-        {
-            writer.WriteStartObject("user"u8);
-            writer.WriteString("name"u8, User);
-            writer.WriteEndObject();
-        }
-    }
+    public override void WriteEcs(Utf8JsonWriter writer) => Text.SessionFields.WriteUser(writer, User);
 
-    public override void WriteSniffer(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject("pop3"u8);
-        if (Banner is not null)
-        {
-            writer.WriteString("banner"u8, Banner);
-        }
-
-        if (StartTls)
-        {
-            writer.WriteBoolean("starttls"u8, true);
-        }
-
-        writer.WriteEndObject();
-    }
+    public override void WriteSniffer(Utf8JsonWriter writer) => Text.SessionFields.WriteBanner(writer, "pop3"u8, Banner, StartTls);
 }
