@@ -35,7 +35,6 @@ public enum Anomaly
     TcpOutOfWindow,
     ReassemblyMemcap,
     TimestampWentBackwards,
-    RecordTooLong,
     FingerprinterFault,
     Count,
 }
@@ -90,7 +89,6 @@ public sealed class AnomalyCounters
         Anomaly.TcpOutOfWindow => "tcp_beyond_inspection_window",
         Anomaly.ReassemblyMemcap => "reassembly_memcap",
         Anomaly.TimestampWentBackwards => "timestamp_went_backwards",
-        Anomaly.RecordTooLong => "capture_record_too_long",
         Anomaly.FingerprinterFault => "fingerprinter_fault",
         _ => "unknown",
     };

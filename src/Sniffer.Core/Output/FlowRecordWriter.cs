@@ -200,11 +200,9 @@ public sealed class FlowRecordWriter : IDisposable
         }
 
         flow.Metadata?.WriteSniffer(w);
-        if (flow.ProtocolIndex < 0)
-        {
-            // Still inspecting (protocol_detected never) or gave up: say what the flow looks like.
-            (flow.Unknown ?? (isEnd ? UnknownProfile.Create(default, default, flow.ClientSpokeFirst, flow.Transport) : null))?.Write(w, flow.FirstPayloadSizes);
-        }
+        // Unidentified: the detector's final look (ProtocolDetector.Inspect with final: true, before every
+        // flow_end) always leaves a profile saying what the flow looks like.
+        flow.Unknown?.Write(w, flow.FirstPayloadSizes);
 
         w.WriteEndObject();
 
