@@ -104,6 +104,16 @@ public abstract class ProtocolMetadata
     /// </summary>
     public string? SwitchedProtocol { get; protected set; }
 
+    /// <summary>
+    /// Where a protocol carried inside this one begins (STARTTLS, PostgreSQL SSLRequest, RDP over TLS, a SOCKS
+    /// tunnel). Called on the growing bytes of both directions while the flow is inspected; protocols that cannot
+    /// carry another keep the default.
+    /// </summary>
+    public virtual InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) => InnerStart.None;
+
+    /// <summary>The protocol found inside this one (set by <see cref="ProtocolDetector"/>), or null.</summary>
+    public InnerProtocol? Inner { get; internal set; }
+
     /// <summary>Writes top-level ECS properties (e.g. <c>"tls": {...}</c>, <c>"url": {...}</c>).</summary>
     public abstract void WriteEcs(Utf8JsonWriter writer);
 

@@ -12,6 +12,8 @@ public sealed class ProtocolDetector
     private readonly FingerprinterRegistration[] _registry;
     private readonly ulong _tcpCandidates;
     private readonly ulong _udpCandidates;
+    /// <summary>The fingerprinters asked when an outer protocol announces TLS inside (tls, and dtls over UDP).</summary>
+    private readonly ulong _tlsCandidates;
     private readonly InspectionLimits _limits;
 
     private readonly Decoding.AnomalyCounters? _anomalies;
@@ -36,6 +38,11 @@ public sealed class ProtocolDetector
             if (_registry[i].Udp)
             {
                 _udpCandidates |= 1UL << i;
+            }
+
+            if (_registry[i].Fingerprinter.Name is "tls" or "dtls")
+            {
+                _tlsCandidates |= 1UL << i;
             }
         }
     }
@@ -143,13 +150,129 @@ public sealed class ProtocolDetector
         }
 
         var fingerprinter = _registry[flow.ProtocolIndex].Fingerprinter;
-        if (SafeExtract(fingerprinter, context, ref flow.Metadata) || (clientComplete && serverComplete))
+        bool outerDone = SafeExtract(fingerprinter, context, ref flow.Metadata);
+        bool innerDone = flow.Metadata is null || InspectInner(flow, flow.Metadata, context);
+        if ((outerDone && innerDone) || (clientComplete && serverComplete))
         {
             flow.State = DetectionState.Done;
             flow.ReleaseBuffers();
         }
 
         return justIdentified;
+    }
+
+    /// <summary><c>network.protocol</c>'s inner protocol name, or null.</summary>
+    public string? InnerProtocolName(Flow flow) => flow.Metadata?.Inner is { Name: { } name } ? name : null;
+
+    /// <summary>
+    /// Identifies and extracts the protocol that runs inside the outer one once the outer says where it begins.
+    /// Returns true when there is nothing (more) to do for it.
+    /// </summary>
+    private bool InspectInner(Flow flow, ProtocolMetadata outer, in InspectionContext context)
+    {
+        var inner = outer.Inner;
+        if (inner is { Done: true })
+        {
+            return true;
+        }
+
+        if (inner is null || inner.ClientOffset < 0 || inner.ServerOffset < 0)
+        {
+            var start = outer.FindInner(context.Client, context.Server);
+            if (start.Kind == InnerKind.None)
+            {
+                // Not announced, or withdrawn (the switch was refused): nothing to wait for.
+                if (inner is not null)
+                {
+                    inner.Done = true;
+                }
+
+                return true;
+            }
+
+            if (inner is null)
+            {
+                ulong all = flow.Transport == Transport.Tcp ? _tcpCandidates : _udpCandidates;
+                inner = new InnerProtocol
+                {
+                    Kind = start.Kind,
+                    Candidates = start.Kind == InnerKind.Tls ? _tlsCandidates & all : all & ~(1UL << flow.ProtocolIndex),
+                };
+                outer.Inner = inner;
+            }
+
+            if (inner.ClientOffset < 0)
+            {
+                inner.ClientOffset = start.Client;
+            }
+
+            if (inner.ServerOffset < 0)
+            {
+                inner.ServerOffset = start.Server;
+            }
+        }
+
+        bool bothComplete = context.ClientComplete && context.ServerComplete;
+        if (inner.ClientOffset < 0 && inner.ServerOffset < 0)
+        {
+            // Announced, not begun: wait (bounded by the inspection limits).
+            inner.Done = bothComplete;
+            return inner.Done;
+        }
+
+        var client = inner.ClientOffset >= 0 && inner.ClientOffset <= context.Client.Length ? context.Client[inner.ClientOffset..] : default;
+        var server = inner.ServerOffset >= 0 && inner.ServerOffset <= context.Server.Length ? context.Server[inner.ServerOffset..] : default;
+        var innerContext = new InspectionContext(context.Transport, client, server,
+            context.ClientComplete, context.ServerComplete, context.ClientGap, context.ServerGap);
+        if (inner.Index < 0)
+        {
+            int best = -1;
+            bool othersWaiting = false;
+            ProbeResult bestResult = default;
+            ulong candidates = inner.Candidates;
+            while (candidates != 0)
+            {
+                int i = System.Numerics.BitOperations.TrailingZeroCount(candidates);
+                candidates &= candidates - 1;
+                var result = SafeProbe(_registry[i].Fingerprinter, innerContext);
+                switch (result.Status)
+                {
+                    case ProbeStatus.NoMatch:
+                        inner.Candidates &= ~(1UL << i);
+                        break;
+                    case ProbeStatus.Match when best < 0 || result.Confidence > bestResult.Confidence:
+                        best = i;
+                        bestResult = result;
+                        break;
+                    case ProbeStatus.NeedMoreData:
+                        othersWaiting = true;
+                        break;
+                }
+            }
+
+            if (best < 0 || (bestResult.Confidence == Confidence.Low && othersWaiting && !bothComplete))
+            {
+                inner.Done = best < 0 && (inner.Candidates == 0 || bothComplete);
+                return inner.Done;
+            }
+
+            inner.Index = best;
+            inner.Confidence = bestResult.Confidence;
+            inner.Evidence = bestResult.Evidence;
+            inner.Name = _registry[best].Fingerprinter.Name;
+        }
+
+        if (SafeExtract(_registry[inner.Index].Fingerprinter, innerContext, ref inner.MetadataSlot) || bothComplete)
+        {
+            inner.Done = true;
+        }
+
+        if (inner.MetadataSlot?.SwitchedProtocol is { } switched)
+        {
+            inner.Name = switched;
+        }
+
+        return inner.Done;
     }
 
     // Last line of defence: a fingerprinter bug on hostile bytes must cost that fingerprinter's answer, not the

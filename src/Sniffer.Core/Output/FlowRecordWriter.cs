@@ -68,6 +68,7 @@ public sealed class FlowRecordWriter : IDisposable
     private static readonly JsonEncodedText PortRegistration = JsonEncodedText.Encode("port_registration");
     private static readonly JsonEncodedText Tunnel = JsonEncodedText.Encode("tunnel");
     private static readonly JsonEncodedText FirstSpeaker = JsonEncodedText.Encode("first_speaker");
+    private static readonly JsonEncodedText Inner = JsonEncodedText.Encode("inner");
 
     private readonly Utf8JsonWriter _json;
     private readonly ProtocolDetector _detector;
@@ -137,7 +138,16 @@ public sealed class FlowRecordWriter : IDisposable
 
         w.WriteEndObject();
 
+        long beforeEcs = w.BytesCommitted + w.BytesPending;
         flow.Metadata?.WriteEcs(w);
+        var inner = flow.Metadata?.Inner is { Metadata: not null } i ? i : null;
+        // TLS inside writes only tls.*, which no outer protocol writes; another inner protocol's ECS fields only
+        // when the outer wrote none (no key may appear twice).
+        bool innerEcs = inner is not null && (inner.Name is "tls" or "dtls" || w.BytesCommitted + w.BytesPending == beforeEcs);
+        if (innerEcs)
+        {
+            inner!.Metadata!.WriteEcs(w);
+        }
 
         w.WriteStartObject(Sniffer);
         if (isEnd)
@@ -200,6 +210,11 @@ public sealed class FlowRecordWriter : IDisposable
         }
 
         flow.Metadata?.WriteSniffer(w);
+        if (flow.Metadata?.Inner is { Name: not null } found)
+        {
+            WriteInner(w, found);
+        }
+
         // Unidentified: the detector's final look (ProtocolDetector.Inspect with final: true, before every
         // flow_end) always leaves a profile saying what the flow looks like.
         flow.Unknown?.Write(w, flow.FirstPayloadSizes);
@@ -215,6 +230,29 @@ public sealed class FlowRecordWriter : IDisposable
     }
 
     public void Dispose() => _json.Dispose();
+
+    /// <summary><c>sniffer.inner.*</c>, then the inner protocol's own <c>sniffer.*</c> fields.</summary>
+    private static void WriteInner(Utf8JsonWriter w, InnerProtocol inner)
+    {
+        w.WriteStartObject(Inner);
+        w.WriteString(Protocol, inner.Name);
+        w.WriteString(ConfidenceName, ConfidenceText(inner.Confidence));
+        w.WriteString(Evidence, inner.Evidence);
+        if (inner.Metadata is { ApplicationName: not null } meta)
+        {
+            w.WriteStartObject(Application);
+            w.WriteString(Name, meta.ApplicationName);
+            if (meta.ApplicationVersion is not null)
+            {
+                w.WriteString(Version, meta.ApplicationVersion);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        inner.Metadata?.WriteSniffer(w);
+    }
 
     private static void WriteTime(Utf8JsonWriter w, JsonEncodedText name, long ns, Span<byte> scratch)
     {

@@ -57,6 +57,7 @@ public sealed class PortSummary
         {
             fingerprints = [];
             meta.CollectFingerprints(fingerprints);
+            meta.Inner?.Metadata?.CollectFingerprints(fingerprints);
         }
 
         lock (_lock)

@@ -145,6 +145,22 @@ public sealed class HttpMetadata : ProtocolMetadata
             : (WireText.Decode(token[..slash], 128), slash + 1 < token.Length ? WireText.Decode(token[(slash + 1)..], 64) : null);
     }
 
+    /// <summary>
+    /// A CONNECT answered with 2xx opens a tunnel (RFC 9110 §9.3.6): what follows each side's header block is
+    /// another protocol — TLS in practice (HTTPS through a proxy), though any may run there.
+    /// </summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (Method != "CONNECT" || StatusCode is not (>= 200 and < 300))
+        {
+            return InnerStart.None;
+        }
+
+        int c = client.IndexOf("\r\n\r\n"u8);
+        int s = server.IndexOf("\r\n\r\n"u8);
+        return c < 0 || s < 0 ? InnerStart.None : new InnerStart(InnerKind.Any, c + 4, s + 4);
+    }
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
         var w = writer;

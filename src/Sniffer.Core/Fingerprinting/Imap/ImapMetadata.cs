@@ -62,6 +62,10 @@ public sealed class ImapMetadata : ProtocolMetadata
     private static ReadOnlySpan<byte> Unquote(ReadOnlySpan<byte> s) =>
         s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1] : s;
 
+    /// <summary>TLS after STARTTLS: the first handshake record after the text exchange in each direction.</summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) =>
+        StartTls ? InnerStart.TlsAfterText(client, server) : InnerStart.None;
+
     public override void WriteEcs(Utf8JsonWriter writer) => Text.SessionFields.WriteUser(writer, User);
 
     public override void WriteSniffer(Utf8JsonWriter writer) => Text.SessionFields.WriteBanner(writer, "imap"u8, Banner, StartTls);

@@ -45,7 +45,7 @@ public sealed class KerberosMetadata : ProtocolMetadata
         {
             case 10 or 12:
                 // KDC-REQ: req-body [4] KDC-REQ-BODY { kdc-options [0], cname [1], realm [2], sname [3], ... }
-                if (Field(body, 4, out var reqBody) && Inner(reqBody, out var fields))
+                if (Field(body, 4, out var reqBody) && UnwrapTag(reqBody, out var fields))
                 {
                     ClientName ??= Principal(fields, 1);
                     Realm ??= Text(fields, 2);
@@ -102,7 +102,7 @@ public sealed class KerberosMetadata : ProtocolMetadata
     }
 
     /// <summary>The contents of a SEQUENCE (what a context tag wraps).</summary>
-    private static bool Inner(ReadOnlySpan<byte> wrapped, out ReadOnlySpan<byte> contents)
+    private static bool UnwrapTag(ReadOnlySpan<byte> wrapped, out ReadOnlySpan<byte> contents)
     {
         int offset = 0;
         var status = Ber.Expect(wrapped, ref offset, Ber.Sequence, out _, out contents);
@@ -123,8 +123,8 @@ public sealed class KerberosMetadata : ProtocolMetadata
     /// <summary>PrincipalName ::= SEQUENCE { name-type [0], name-string [1] SEQUENCE OF GeneralString } → "a/b".</summary>
     private static string? Principal(ReadOnlySpan<byte> sequence, int n)
     {
-        if (!Field(sequence, n, out var value) || !Inner(value, out var principal) || !Field(principal, 1, out var names)
-            || !Inner(names, out var list))
+        if (!Field(sequence, n, out var value) || !UnwrapTag(value, out var principal) || !Field(principal, 1, out var names)
+            || !UnwrapTag(names, out var list))
         {
             return null;
         }

@@ -248,6 +248,12 @@ public sealed class MySqlMetadata : ProtocolMetadata
         return false;
     }
 
+    /// <summary>TLS after the client's SSL request packet (4 + 32 bytes), answering the server's greeting packet.</summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) =>
+        SslRequest && server.Length >= 4
+            ? InnerStart.TlsAt(client, 4 + 32, server, 4 + (server[0] | (server[1] << 8) | (server[2] << 16)))
+            : InnerStart.None;
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
         if (User is not null)

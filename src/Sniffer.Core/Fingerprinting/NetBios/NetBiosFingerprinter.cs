@@ -165,6 +165,22 @@ public sealed class NetBiosFingerprinter : IFingerprinter
         }
     }
 
+    /// <summary>
+    /// The user data of a direct unique/group or broadcast datagram (after the source and destination names): an
+    /// SMB mailslot message in practice (browser announcements). Empty for other datagram types.
+    /// </summary>
+    internal static ReadOnlySpan<byte> DatagramUserData(ReadOnlySpan<byte> d)
+    {
+        if (d.Length < 14 || d[0] is not (0x10 or 0x11 or 0x12))
+        {
+            return default;
+        }
+
+        int second = SkipEncodedName(d, 14);
+        int end = second > 0 ? SkipEncodedName(d, second) : -1;
+        return end > 0 ? d[end..] : default;
+    }
+
     private static SessionShape ClassifySession(ReadOnlySpan<byte> d, bool complete)
     {
         if (d.IsEmpty)
@@ -323,6 +339,7 @@ public sealed class NetBiosFingerprinter : IFingerprinter
                 else if (DatagramNameOffset(d) is int o and >= 0)
                 {
                     meta.Fill(d, o, "datagram");
+                    meta.CarriesSmb(DatagramUserData(d));
                 }
             }
             else if (d[0] == 0x81 && d.Length >= 4)

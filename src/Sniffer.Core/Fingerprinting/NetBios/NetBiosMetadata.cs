@@ -29,6 +29,18 @@ public sealed class NetBiosMetadata : ProtocolMetadata
         }
     }
 
+    /// <summary>
+    /// NetBIOS is the framing here and SMB the application (as over the session service, which the SMB
+    /// fingerprinter claims directly): a datagram whose user data is an SMB message names the flow <c>smb</c>.
+    /// </summary>
+    internal void CarriesSmb(ReadOnlySpan<byte> userData)
+    {
+        if (userData.Length >= 4 && userData[0] is 0xFF or 0xFE && userData[1..4].SequenceEqual("SMB"u8))
+        {
+            SwitchedProtocol = "smb";
+        }
+    }
+
     internal static string NameServiceType(ReadOnlySpan<byte> d)
     {
         bool response = (d[2] & 0x80) != 0;

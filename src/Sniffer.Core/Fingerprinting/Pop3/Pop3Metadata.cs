@@ -47,6 +47,10 @@ public sealed class Pop3Metadata : ProtocolMetadata
         return StartTls || (User is not null && Banner is not null);
     }
 
+    /// <summary>TLS after STARTTLS: the first handshake record after the text exchange in each direction.</summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) =>
+        StartTls ? InnerStart.TlsAfterText(client, server) : InnerStart.None;
+
     public override void WriteEcs(Utf8JsonWriter writer) => Text.SessionFields.WriteUser(writer, User);
 
     public override void WriteSniffer(Utf8JsonWriter writer) => Text.SessionFields.WriteBanner(writer, "pop3"u8, Banner, StartTls);

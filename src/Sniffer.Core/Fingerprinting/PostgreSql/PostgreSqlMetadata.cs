@@ -189,6 +189,10 @@ public sealed class PostgreSqlMetadata : ProtocolMetadata
         }
     }
 
+    /// <summary>TLS after an SSLRequest (8 bytes) answered by 'S' (1 byte).</summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) =>
+        SslRequest && SslResponse == "S" ? InnerStart.TlsAt(client, 8, server, 1) : InnerStart.None;
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
         if (User is not null)

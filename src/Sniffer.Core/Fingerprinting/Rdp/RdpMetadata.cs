@@ -82,6 +82,15 @@ public sealed class RdpMetadata : ProtocolMetadata
         _ => "unknown",
     };
 
+    /// <summary>
+    /// TLS after the X.224 Connection Request/Confirm when the server selected a TLS-based security protocol (SSL,
+    /// CredSSP/hybrid, RDSTLS): each side's TLS begins after its TPKT.
+    /// </summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) =>
+        SelectedProtocol is "ssl" or "hybrid" or "hybrid_ex" or "rdstls" && client.Length >= 4 && server.Length >= 4
+            ? InnerStart.TlsAt(client, BinaryPrimitives.ReadUInt16BigEndian(client[2..]), server, BinaryPrimitives.ReadUInt16BigEndian(server[2..]))
+            : InnerStart.None;
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
         if (User is not null)

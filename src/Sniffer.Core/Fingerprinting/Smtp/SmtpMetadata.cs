@@ -91,6 +91,10 @@ public sealed class SmtpMetadata : ProtocolMetadata
         return StartTls || (_dataSeen && Banner is not null);
     }
 
+    /// <summary>TLS after STARTTLS: the first handshake record after the text exchange in each direction.</summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server) =>
+        StartTls ? InnerStart.TlsAfterText(client, server) : InnerStart.None;
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
         if (MailFrom is null && _recipients is null)

@@ -20,10 +20,14 @@ public sealed class SocksMetadata : ProtocolMetadata
     public string? AuthMethod { get; private set; }
     public int? Reply { get; private set; }
 
+    /// <summary>Where the tunnelled bytes begin in the client stream (after the request), or −1.</summary>
+    private int _clientEnd = -1;
+
     internal bool Fill(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Target is null && !client.IsEmpty && SocksParser.ProbeClient(client, out var r).Status == ProbeStatus.Match)
         {
+            _clientEnd = r.HasRequest && r.Command == 1 ? r.End : -1;
             Version = r.Version == 4 ? (r.Socks4a ? "4a" : "4") : "5";
             if (!r.User.IsEmpty)
             {
@@ -68,6 +72,54 @@ public sealed class SocksMetadata : ProtocolMetadata
         }
 
         return Target is not null && (AuthMethod is not null || Reply is not null);
+    }
+
+    /// <summary>
+    /// A CONNECT that succeeded opens a tunnel: any protocol may follow, after the request in the client stream and
+    /// after the reply (SOCKS4: 8 bytes; SOCKS5: method choice, RFC 1929 status when used, then the reply) in the
+    /// server stream.
+    /// </summary>
+    public override InnerStart FindInner(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    {
+        if (_clientEnd < 0)
+        {
+            return InnerStart.None;
+        }
+
+        // Announced by the CONNECT request; the server offset stays −1 until the reply is complete, and a
+        // refusal withdraws it.
+        var pending = new InnerStart(InnerKind.Any, _clientEnd, -1);
+        if (Version is "4" or "4a")
+        {
+            // Reply: VN 0, CD 90 (granted), port, address — 8 bytes.
+            if (server.Length < 2)
+            {
+                return pending;
+            }
+
+            return server[0] == 0 && server[1] == 0x5A ? pending with { Server = server.Length >= 8 ? 8 : -1 } : InnerStart.None;
+        }
+
+        int p = 2 + (server.Length >= 2 && server[1] == 2 ? 2 : 0);
+        if (server.Length < p + 5)
+        {
+            return pending;
+        }
+
+        if (server[p] != 5 || server[p + 1] != 0)
+        {
+            return InnerStart.None;
+        }
+
+        int address = server[p + 3] switch
+        {
+            1 => 4,
+            4 => 16,
+            3 => 1 + server[p + 4],
+            _ => -1,
+        };
+        int serverEnd = address < 0 ? -1 : p + 4 + address + 2;
+        return address < 0 ? InnerStart.None : serverEnd <= server.Length ? pending with { Server = serverEnd } : pending;
     }
 
     public override void WriteEcs(Utf8JsonWriter writer)

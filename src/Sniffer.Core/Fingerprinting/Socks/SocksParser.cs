@@ -13,6 +13,8 @@ internal ref struct SocksRequest
     public ReadOnlySpan<byte> Address;
     public ReadOnlySpan<byte> User;
     public bool HasRequest;
+    /// <summary>Offset just after the request (where tunnelled bytes begin) when <see cref="HasRequest"/>.</summary>
+    public int End;
     public ReadOnlySpan<byte> Methods;
 }
 
@@ -71,6 +73,11 @@ internal static class SocksParser
             r.Socks4a = true;
             r.Address = host;
             r.AddressType = 3;
+            r.End = 8 + used + hostUsed;
+        }
+        else
+        {
+            r.End = 8 + used;
         }
 
         r.HasRequest = true;
@@ -205,6 +212,7 @@ internal static class SocksParser
         r.AddressType = rest[3];
         r.Address = rest.Slice(addressStart, addressLength);
         r.Port = BinaryPrimitives.ReadUInt16BigEndian(rest[(addressStart + addressLength)..]);
+        r.End = data.Length - rest.Length + addressStart + addressLength + 2;
         r.HasRequest = true;
         return ProbeResult.Matched(Confidence.Medium, "socks5.request");
     }

@@ -97,6 +97,12 @@ public sealed class XmppFingerprinter : IFingerprinter
     {
         int i = SkipSpace(data, 0);
         var rest = data[i..];
+        if (TextLine.CouldStartWith(rest, StreamEnd) && !rest.IsEmpty)
+        {
+            // A flow picked up at its very end: the closing tag of the stream, an XMPP-only token.
+            return rest.Length < StreamEnd.Length ? (complete ? SideVerdict.No : SideVerdict.Pending) : SideVerdict.Weak;
+        }
+
         bool could = TextLine.CouldStartWith(rest, "<iq "u8) || TextLine.CouldStartWith(rest, "<presence"u8) ||
             TextLine.CouldStartWith(rest, "<message "u8);
         if (rest.IsEmpty || !could)
@@ -128,6 +134,8 @@ public sealed class XmppFingerprinter : IFingerprinter
 
         return TextLine.ContainsIgnoreCase(window, "jabber"u8) ? SideVerdict.Strong : SideVerdict.Weak;
     }
+
+    private static ReadOnlySpan<byte> StreamEnd => "</stream:stream>"u8;
 
     private static int SkipSpace(ReadOnlySpan<byte> s, int i)
     {
