@@ -114,6 +114,14 @@ public abstract class ProtocolMetadata
     /// <summary>The protocol found inside this one (set by <see cref="ProtocolDetector"/>), or null.</summary>
     public InnerProtocol? Inner { get; internal set; }
 
+    /// <summary>
+    /// True for UDP protocols that share their 5-tuple with DTLS (RFC 7983 demultiplexing: STUN/ICE): later
+    /// datagrams are watched for a DTLS handshake, which then names the flow.
+    /// </summary>
+    public virtual bool MultiplexesDtls => false;
+
+    internal void SwitchTo(string protocol) => SwitchedProtocol = protocol;
+
     /// <summary>Writes top-level ECS properties (e.g. <c>"tls": {...}</c>, <c>"url": {...}</c>).</summary>
     public abstract void WriteEcs(Utf8JsonWriter writer);
 

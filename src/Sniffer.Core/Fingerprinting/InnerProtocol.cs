@@ -11,6 +11,11 @@ public enum InnerKind : byte
     Tls = 1,
     /// <summary>Any protocol: a tunnel opened by the outer one (SOCKS); every fingerprinter is asked.</summary>
     Any = 2,
+    /// <summary>
+    /// Not inside but after: the 5-tuple went on with another protocol multiplexed beside the first (WebRTC: STUN
+    /// connectivity checks, then DTLS, RFC 7983). The flow is named after the new protocol.
+    /// </summary>
+    Switched = 3,
 }
 
 /// <summary>

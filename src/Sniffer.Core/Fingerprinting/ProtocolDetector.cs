@@ -14,6 +14,7 @@ public sealed class ProtocolDetector
     private readonly ulong _udpCandidates;
     /// <summary>The fingerprinters asked when an outer protocol announces TLS inside (tls, and dtls over UDP).</summary>
     private readonly ulong _tlsCandidates;
+    private readonly int _dtlsIndex = -1;
     private readonly InspectionLimits _limits;
 
     private readonly Decoding.AnomalyCounters? _anomalies;
@@ -43,6 +44,11 @@ public sealed class ProtocolDetector
             if (_registry[i].Fingerprinter.Name is "tls" or "dtls")
             {
                 _tlsCandidates |= 1UL << i;
+            }
+
+            if (_registry[i].Fingerprinter.Name == "dtls")
+            {
+                _dtlsIndex = i;
             }
         }
     }
@@ -171,7 +177,7 @@ public sealed class ProtocolDetector
     private bool InspectInner(Flow flow, ProtocolMetadata outer, in InspectionContext context)
     {
         var inner = outer.Inner;
-        if (inner is { Done: true })
+        if (inner is { Done: true } or { Kind: InnerKind.Switched })
         {
             return true;
         }
@@ -273,6 +279,62 @@ public sealed class ProtocolDetector
         }
 
         return inner.Done;
+    }
+
+    /// <summary>
+    /// A datagram after the first of its direction, for a flow whose protocol multiplexes with DTLS (STUN): the
+    /// start of a DTLS handshake (RFC 7983: first byte 20–63) switches the flow's name to <c>dtls</c> and its
+    /// hellos give the TLS fields and fingerprints. Bounded by the caller (inspection packet limit).
+    /// </summary>
+    public void InspectLateDatagram(Flow flow, ReadOnlySpan<byte> payload, bool fromClient)
+    {
+        if (_dtlsIndex < 0 || flow.Metadata is not { MultiplexesDtls: true } meta || meta.Inner is { Done: true }
+            || payload.IsEmpty || payload[0] is < 20 or > 63)
+        {
+            return;
+        }
+
+        var dtls = _registry[_dtlsIndex].Fingerprinter;
+        var context = fromClient
+            ? new InspectionContext(Transport.Udp, payload, default, true, false)
+            : new InspectionContext(Transport.Udp, default, payload, false, true);
+        var inner = meta.Inner;
+        if (inner is null)
+        {
+            var result = SafeProbe(dtls, context);
+            if (result.Status != ProbeStatus.Match)
+            {
+                return;
+            }
+
+            inner = new InnerProtocol
+            {
+                Kind = InnerKind.Switched,
+                Index = _dtlsIndex,
+                Name = dtls.Name,
+                Confidence = result.Confidence,
+                Evidence = result.Evidence,
+            };
+            meta.Inner = inner;
+            meta.SwitchTo(dtls.Name);
+        }
+
+        if ((fromClient ? inner.ClientOffset : inner.ServerOffset) >= 0)
+        {
+            return; // this direction's hello was read already
+        }
+
+        SafeExtract(dtls, context, ref inner.MetadataSlot);
+        if (fromClient)
+        {
+            inner.ClientOffset = 0;
+        }
+        else
+        {
+            inner.ServerOffset = 0;
+        }
+
+        inner.Done = inner.ClientOffset >= 0 && inner.ServerOffset >= 0;
     }
 
     // Last line of defence: a fingerprinter bug on hostile bytes must cost that fingerprinter's answer, not the

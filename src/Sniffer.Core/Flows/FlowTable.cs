@@ -92,16 +92,8 @@ public sealed class FlowTable
 
     private static Flow? Older(Flow? a, Flow? b) => a is null || (b is not null && b.LastNs < a.LastNs) ? b : a;
 
-    /// <summary>
-    /// Every flow currently in the table, least recently active first (for the final flush: records come out in the
-    /// order idle timeouts would have ended the flows).
-    /// </summary>
-    public List<Flow> Snapshot()
-    {
-        List<Flow> flows = [.. _flows.Values];
-        flows.Sort(static (a, b) => a.LastNs.CompareTo(b.LastNs));
-        return flows;
-    }
+    /// <summary>Every flow currently in the table (for the final flush).</summary>
+    public List<Flow> Snapshot() => [.. _flows.Values];
 
     private sealed class FlowPolicy : PooledObjectPolicy<Flow>
     {

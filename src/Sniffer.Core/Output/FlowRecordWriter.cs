@@ -234,6 +234,13 @@ public sealed class FlowRecordWriter : IDisposable
     /// <summary><c>sniffer.inner.*</c>, then the inner protocol's own <c>sniffer.*</c> fields.</summary>
     private static void WriteInner(Utf8JsonWriter w, InnerProtocol inner)
     {
+        if (inner.Kind == InnerKind.Switched)
+        {
+            // The flow is named after it (network.protocol); only its own fields are added.
+            inner.Metadata?.WriteSniffer(w);
+            return;
+        }
+
         w.WriteStartObject(Inner);
         w.WriteString(Protocol, inner.Name);
         w.WriteString(ConfidenceName, ConfidenceText(inner.Confidence));

@@ -56,6 +56,8 @@ public sealed class PacketProcessor : IDisposable
     private readonly PooledBufferWriter _output;
     private readonly long _tcpTimeoutNs;
     private readonly long _udpTimeoutNs;
+    /// <summary>Datagrams of an identified flow watched for a protocol switch (STUN → DTLS).</summary>
+    private readonly int _lateDatagramLimit;
     private readonly long _closingNs = SnifferOptions.ClosingLingerSeconds * 1_000_000_000L;
     private long _nowNs = long.MinValue;
     private long _lastExpiryNs;
@@ -83,6 +85,7 @@ public sealed class PacketProcessor : IDisposable
         _records = new FlowRecordWriter(_output, _detector);
         _tcpTimeoutNs = options.TcpTimeoutSeconds * 1_000_000_000L;
         _udpTimeoutNs = options.UdpTimeoutSeconds * 1_000_000_000L;
+        _lateDatagramLimit = options.Inspection.MaxPackets * InspectionLimits.ExtractionPacketFactor;
     }
 
     public ProcessorStatistics Statistics { get; } = new();
@@ -446,6 +449,12 @@ public sealed class PacketProcessor : IDisposable
 
         if (flow.State is not (DetectionState.Inspecting or DetectionState.Extracting))
         {
+            if (flow.State == DetectionState.Done && flow.Metadata is { MultiplexesDtls: true } && flow.PayloadPackets < _lateDatagramLimit)
+            {
+                flow.PayloadPackets++;
+                _detector.InspectLateDatagram(flow, payload, fromClient);
+            }
+
             return;
         }
 
@@ -454,7 +463,14 @@ public sealed class PacketProcessor : IDisposable
         ref var stream = ref fromClient ? ref streams.Client : ref streams.Server;
         if (stream.HasBase)
         {
-            return; // the first datagram of each direction is what UDP fingerprinters see
+            // The first datagram of each direction is what UDP fingerprinters see; later ones only matter to a
+            // protocol that shares its 5-tuple with DTLS.
+            if (flow.State == DetectionState.Extracting && flow.Metadata is { MultiplexesDtls: true })
+            {
+                _detector.InspectLateDatagram(flow, payload, fromClient);
+            }
+
+            return;
         }
 
         stream.Add(0, payload, Math.Min(payload.Length, _detector.Limits.MaxBytesPerDirection), Statistics.Anomalies, _reassemblyMemory);
@@ -557,7 +573,9 @@ public sealed class PacketProcessor : IDisposable
         }
 
         var flows = _table.Snapshot();
-        flows.Sort(static (a, b) => a.FirstNs != b.FirstNs ? a.FirstNs.CompareTo(b.FirstNs) : a.ClientPort.CompareTo(b.ClientPort));
+        // Least recently active first: the order idle timeouts would have ended them (ties: oldest, then port).
+        flows.Sort(static (a, b) => a.LastNs != b.LastNs ? a.LastNs.CompareTo(b.LastNs)
+            : a.FirstNs != b.FirstNs ? a.FirstNs.CompareTo(b.FirstNs) : a.ClientPort.CompareTo(b.ClientPort));
         foreach (var flow in flows)
         {
             if (flow.Ended)

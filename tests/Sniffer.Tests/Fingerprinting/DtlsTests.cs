@@ -13,11 +13,11 @@ public class DtlsTests
     // (ServerHello) and the whole flight (ServerHello, Certificate, ServerKeyExchange, CertificateRequest,
     // ServerHelloDone), and a Firefox/Zoom ClientHello carrying a cookie and ALPN webrtc.
 
-    private static readonly byte[] GoogleClientHello = Hex(
+    internal static readonly byte[] GoogleClientHello = Hex(
         "16feff0000000000000000008c010000800000000000000080fefdd57d7295a4ee3554acb5d888a0861f48831f7f9585e1621ed1f3e84edd8653cf00000016c02bc02fcca9cca8c009c013c00ac01400" +
         "9c002f00350100004000170000ff01000100000a00080006001d00170018000b0002010000230000000d00140012040308040401050308050501080606010201000e00050002000100");
 
-    private static readonly byte[] GoogleServerHello = Hex(
+    internal static readonly byte[] GoogleServerHello = Hex(
         "16fefd00000000000000000050020000440000000000000044fefd6239d8810e5e1b62df66ac95cb1a198bee82b4e4ec630b1d24260c2913955c6700c02f00001c00170000ff01000100000b00020100" +
         "00230000000e00050002000100");
 

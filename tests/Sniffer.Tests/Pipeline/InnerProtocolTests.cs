@@ -166,6 +166,39 @@ public class InnerProtocolTests
     }
 
     [Fact]
+    public void WebRtcStunThenDtlsIsNamedDtls()
+    {
+        var request = Convert.FromHexString("000100002112a44253486b6846386f6477677956");
+        var response = Convert.FromHexString("0101000c2112a44253486b6846386f64776779560020000800017d527c3d45a3");
+        long t = 1_000_000_000;
+        var frames = new List<CapturedFrame>();
+        void Add(bool fromClient, byte[] payload) => frames.Add(new(t += 1_000_000, fromClient
+            ? FrameBuilder.UdpFrame("10.1.1.1", 40000, "10.2.2.2", 3624, payload)
+            : FrameBuilder.UdpFrame("10.2.2.2", 3624, "10.1.1.1", 40000, payload)));
+        Add(true, request);
+        Add(false, response);
+        Add(true, request);
+        Add(false, response);
+        Add(true, Fingerprinting.DtlsTests.GoogleClientHello);
+        Add(false, Fingerprinting.DtlsTests.GoogleServerHello);
+        Add(true, [23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4]);
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames));
+        var end = Assert.Single(records.Action("flow_end"));
+        Assert.Equal("dtls", end.Str("network.protocol"));
+        Assert.Equal("binding_request", end.Str("sniffer.stun.message_type"));
+        Assert.Equal("dtls", end.Str("tls.version_protocol"));
+        Assert.NotNull(end.Str("tls.client.ja3"));
+        Assert.NotNull(end.Str("tls.server.ja3s"));
+        Assert.StartsWith("dd", end.Str("sniffer.tls.client.ja4"));
+        Assert.Null(end.Get("sniffer.inner"));
+
+        // STUN alone stays stun.
+        frames.RemoveRange(4, 3);
+        (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames));
+        Assert.Equal("stun", Assert.Single(records.Action("flow_end")).Str("network.protocol"));
+    }
+
+    [Fact]
     public void EveryLineStaysOneObjectWithoutDuplicateKeys()
     {
         var end = RunConversation(c => c.ClientData(PgSslRequest).ServerData("S"u8));

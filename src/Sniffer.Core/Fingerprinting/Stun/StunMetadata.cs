@@ -122,6 +122,9 @@ public sealed class StunMetadata : ProtocolMetadata
         };
     }
 
+    /// <summary>WebRTC: ICE connectivity checks, then DTLS-SRTP on the same 5-tuple.</summary>
+    public override bool MultiplexesDtls => true;
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
     }

@@ -27,6 +27,11 @@ public sealed class TlsMetadata : ProtocolMetadata
 
     internal void OnClientHello()
     {
+        if (_ja4Protocol == 't' && Tor.TorShape.Matches(Client!))
+        {
+            SwitchedProtocol = "tor";
+        }
+
         if (!TlsFingerprinter.Fingerprints)
         {
             return;
