@@ -108,29 +108,7 @@ public sealed class ProtocolDetector
                 return false;
             }
 
-            int best = -1;
-            bool othersWaiting = false;
-            ProbeResult bestResult = default;
-            ulong candidates = flow.Candidates;
-            while (candidates != 0)
-            {
-                int i = System.Numerics.BitOperations.TrailingZeroCount(candidates);
-                candidates &= candidates - 1;
-                var result = SafeProbe(_registry[i].Fingerprinter, context);
-                switch (result.Status)
-                {
-                    case ProbeStatus.NoMatch:
-                        flow.Candidates &= ~(1UL << i);
-                        break;
-                    case ProbeStatus.Match when best < 0 || result.Confidence > bestResult.Confidence:
-                        best = i;
-                        bestResult = result;
-                        break;
-                    case ProbeStatus.NeedMoreData:
-                        othersWaiting = true;
-                        break;
-                }
-            }
+            int best = ProbeCandidates(ref flow.Candidates, context, out var bestResult, out bool othersWaiting);
 
             // A weak (Low) shape must not pre-empt a protocol that is still reading its first message.
             if (best >= 0 && bestResult.Confidence == Confidence.Low && othersWaiting && !(clientComplete && serverComplete))
@@ -165,6 +143,39 @@ public sealed class ProtocolDetector
         }
 
         return justIdentified;
+    }
+
+    /// <summary>
+    /// Asks every candidate fingerprinter; drops those that say no from <paramref name="candidates"/>. Returns the
+    /// index of the most confident match (or −1) and whether any candidate still waits for more bytes.
+    /// </summary>
+    private int ProbeCandidates(ref ulong candidates, in InspectionContext context, out ProbeResult bestResult, out bool othersWaiting)
+    {
+        int best = -1;
+        othersWaiting = false;
+        bestResult = default;
+        ulong pending = candidates;
+        while (pending != 0)
+        {
+            int i = System.Numerics.BitOperations.TrailingZeroCount(pending);
+            pending &= pending - 1;
+            var result = SafeProbe(_registry[i].Fingerprinter, context);
+            switch (result.Status)
+            {
+                case ProbeStatus.NoMatch:
+                    candidates &= ~(1UL << i);
+                    break;
+                case ProbeStatus.Match when best < 0 || result.Confidence > bestResult.Confidence:
+                    best = i;
+                    bestResult = result;
+                    break;
+                case ProbeStatus.NeedMoreData:
+                    othersWaiting = true;
+                    break;
+            }
+        }
+
+        return best;
     }
 
     /// <summary><c>network.protocol</c>'s inner protocol name, or null.</summary>
@@ -232,29 +243,7 @@ public sealed class ProtocolDetector
             context.ClientComplete, context.ServerComplete, context.ClientGap, context.ServerGap);
         if (inner.Index < 0)
         {
-            int best = -1;
-            bool othersWaiting = false;
-            ProbeResult bestResult = default;
-            ulong candidates = inner.Candidates;
-            while (candidates != 0)
-            {
-                int i = System.Numerics.BitOperations.TrailingZeroCount(candidates);
-                candidates &= candidates - 1;
-                var result = SafeProbe(_registry[i].Fingerprinter, innerContext);
-                switch (result.Status)
-                {
-                    case ProbeStatus.NoMatch:
-                        inner.Candidates &= ~(1UL << i);
-                        break;
-                    case ProbeStatus.Match when best < 0 || result.Confidence > bestResult.Confidence:
-                        best = i;
-                        bestResult = result;
-                        break;
-                    case ProbeStatus.NeedMoreData:
-                        othersWaiting = true;
-                        break;
-                }
-            }
+            int best = ProbeCandidates(ref inner.Candidates, innerContext, out var bestResult, out bool othersWaiting);
 
             if (best < 0 || (bestResult.Confidence == Confidence.Low && othersWaiting && !bothComplete))
             {
