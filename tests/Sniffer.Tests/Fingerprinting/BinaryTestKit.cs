@@ -5,7 +5,10 @@ using Xunit;
 
 namespace Sniffer.Tests.Fingerprinting;
 
-/// <summary>Shared checks for the binary-protocol fingerprinter tests (databases, messaging, remote access, tunnels).</summary>
+/// <summary>
+/// Shared checks for the fingerprinter tests of binary and datagram protocols (databases, messaging, remote access,
+/// tunnels, DNS/SNMP/syslog/NTP/TFTP/NetBIOS/Kerberos/STUN/CoAP…).
+/// </summary>
 internal static class BinaryTestKit
 {
     public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
@@ -14,11 +17,18 @@ internal static class BinaryTestKit
         bool clientComplete = true, bool serverComplete = true) =>
         fp.Probe(new InspectionContext(transport, client, server, clientComplete, serverComplete));
 
-    /// <summary>Foreign payloads every fingerprinter here must refuse.</summary>
-    public static IEnumerable<byte[]> CommonNegatives()
+    public static ProbeResult ProbeClient(IFingerprinter fp, Transport transport, byte[] client, bool complete = true) =>
+        Probe(fp, transport, client, [], complete, complete);
+
+    public static ProbeResult ProbeServer(IFingerprinter fp, Transport transport, byte[] server, bool complete = true) =>
+        Probe(fp, transport, [], server, complete, complete);
+
+    /// <summary>Foreign payloads every fingerprinter here must refuse, and <paramref name="randomBuffers"/> random ones.</summary>
+    public static IEnumerable<byte[]> CommonNegatives(int randomBuffers = 400)
     {
         yield return "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n"u8.ToArray();
         yield return "POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"u8.ToArray();
+        yield return "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1\r\n\r\n"u8.ToArray();
         yield return "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n"u8.ToArray();
         yield return "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"u8.ToArray();
         yield return "220 mail.example.com ESMTP Postfix\r\n"u8.ToArray();
@@ -32,7 +42,7 @@ internal static class BinaryTestKit
         yield return new byte[300];
         yield return Enumerable.Repeat((byte)0xFF, 64).ToArray();
         var random = new Random(4321);
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < randomBuffers; i++)
         {
             var buffer = new byte[random.Next(1, 300)];
             random.NextBytes(buffer);
@@ -142,6 +152,13 @@ internal static class BinaryTestKit
             // Extract must also survive bytes it was never offered a match for.
             RunExtract(fp, transport, c, s);
         }
+    }
+
+    /// <summary>Mutations of one message offered as the client's and as the server's bytes (datagram protocols).</summary>
+    public static void AssertSurvivesMutations(IFingerprinter fp, Transport transport, byte[] seed, int rounds = 3000)
+    {
+        AssertSurvivesMutations(fp, transport, seed, [], rounds / 2);
+        AssertSurvivesMutations(fp, transport, [], seed, rounds / 2);
     }
 
     private static byte[] Mutate(Random random, byte[] seed)

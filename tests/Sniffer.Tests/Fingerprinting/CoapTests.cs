@@ -1,7 +1,7 @@
 using Sniffer.Fingerprinting;
 using Sniffer.Fingerprinting.Coap;
 using Xunit;
-using static Sniffer.Tests.Fingerprinting.UdpProtocolsTestKit;
+using static Sniffer.Tests.Fingerprinting.BinaryTestKit;
 
 namespace Sniffer.Tests.Fingerprinting;
 

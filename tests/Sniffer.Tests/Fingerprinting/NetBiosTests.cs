@@ -2,7 +2,7 @@ using Sniffer.Fingerprinting;
 using Sniffer.Fingerprinting.Dns;
 using Sniffer.Fingerprinting.NetBios;
 using Xunit;
-using static Sniffer.Tests.Fingerprinting.UdpProtocolsTestKit;
+using static Sniffer.Tests.Fingerprinting.BinaryTestKit;
 
 namespace Sniffer.Tests.Fingerprinting;
 

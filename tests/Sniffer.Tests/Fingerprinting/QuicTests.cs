@@ -2,7 +2,7 @@ using System.Text.Json;
 using Sniffer.Fingerprinting;
 using Sniffer.Fingerprinting.Quic;
 using Xunit;
-using static Sniffer.Tests.Fingerprinting.UdpProtocolsTestKit;
+using static Sniffer.Tests.Fingerprinting.BinaryTestKit;
 
 namespace Sniffer.Tests.Fingerprinting;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Sniffer.Fingerprinting;
 using Sniffer.Fingerprinting.Syslog;
 using Xunit;
-using static Sniffer.Tests.Fingerprinting.UdpProtocolsTestKit;
+using static Sniffer.Tests.Fingerprinting.BinaryTestKit;
 
 namespace Sniffer.Tests.Fingerprinting;
 

@@ -4,7 +4,7 @@ using Sniffer.Fingerprinting;
 using Sniffer.Fingerprinting.Tls;
 using Sniffer.Tests.Support;
 using Xunit;
-using static Sniffer.Tests.Fingerprinting.UdpProtocolsTestKit;
+using static Sniffer.Tests.Fingerprinting.BinaryTestKit;
 
 namespace Sniffer.Tests.Fingerprinting;
 
