@@ -178,50 +178,7 @@ public sealed class QuicMetadata : ProtocolMetadata
 
         w.WriteStartObject("tls"u8);
         w.WriteStartObject("client"u8);
-        if (Client is not null)
-        {
-            w.WriteString("version"u8, TlsNames.Version(Client.LegacyVersion));
-            if (Client.SupportedVersions.Count > 0)
-            {
-                w.WriteStartArray("supported_versions"u8);
-                foreach (ushort v in Client.SupportedVersions)
-                {
-                    if (!TlsHelloParser.IsGrease(v))
-                    {
-                        w.WriteStringValue(TlsNames.Version(v));
-                    }
-                }
-
-                w.WriteEndArray();
-            }
-        }
-
-        if (alpn is { Count: > 0 })
-        {
-            w.WriteStartArray("alpn"u8);
-            foreach (var a in alpn)
-            {
-                w.WriteStringValue(a);
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (Ja4 is not null)
-        {
-            w.WriteString("ja4"u8, Ja4);
-        }
-
-        if (Ja4Raw is not null)
-        {
-            w.WriteString("ja4_r"u8, Ja4Raw);
-        }
-
-        if (Ja3String is not null)
-        {
-            w.WriteString("ja3_string"u8, Ja3String);
-        }
-
+        TlsMetadata.WriteClientFields(w, Client, alpn, Ja4, Ja4Raw, Ja3String);
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -140,18 +140,19 @@ public sealed class TlsMetadata : ProtocolMetadata
         w.WriteEndObject();
     }
 
-    public override void WriteSniffer(Utf8JsonWriter writer)
+    /// <summary>
+    /// The members of <c>sniffer.tls.client</c>: legacy and supported versions (when the hello was read), offered
+    /// ALPN, JA4 (and raw), the JA3 string. Shared with QUIC, whose hello may be known only in part.
+    /// </summary>
+    internal static void WriteClientFields(Utf8JsonWriter w, TlsHello? client, IReadOnlyList<string>? alpn, string? ja4, string? ja4Raw, string? ja3String)
     {
-        var w = writer;
-        w.WriteStartObject("tls"u8);
-        if (Client is not null)
+        if (client is not null)
         {
-            w.WriteStartObject("client"u8);
-            w.WriteString("version"u8, TlsNames.Version(Client.LegacyVersion));
-            if (Client.SupportedVersions.Count > 0)
+            w.WriteString("version"u8, TlsNames.Version(client.LegacyVersion));
+            if (client.SupportedVersions.Count > 0)
             {
                 w.WriteStartArray("supported_versions"u8);
-                foreach (ushort v in Client.SupportedVersions)
+                foreach (ushort v in client.SupportedVersions)
                 {
                     if (!TlsHelloParser.IsGrease(v))
                     {
@@ -161,33 +162,43 @@ public sealed class TlsMetadata : ProtocolMetadata
 
                 w.WriteEndArray();
             }
+        }
 
-            if (Client.Alpn.Count > 0)
+        if (alpn is { Count: > 0 })
+        {
+            w.WriteStartArray("alpn"u8);
+            foreach (var a in alpn)
             {
-                w.WriteStartArray("alpn"u8);
-                foreach (var a in Client.Alpn)
-                {
-                    w.WriteStringValue(a);
-                }
-
-                w.WriteEndArray();
+                w.WriteStringValue(a);
             }
 
-            if (Ja4 is not null)
-            {
-                w.WriteString("ja4"u8, Ja4);
-            }
+            w.WriteEndArray();
+        }
 
-            if (Ja4Raw is not null)
-            {
-                w.WriteString("ja4_r"u8, Ja4Raw);
-            }
+        if (ja4 is not null)
+        {
+            w.WriteString("ja4"u8, ja4);
+        }
 
-            if (Ja3String is not null)
-            {
-                w.WriteString("ja3_string"u8, Ja3String);
-            }
+        if (ja4Raw is not null)
+        {
+            w.WriteString("ja4_r"u8, ja4Raw);
+        }
 
+        if (ja3String is not null)
+        {
+            w.WriteString("ja3_string"u8, ja3String);
+        }
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        var w = writer;
+        w.WriteStartObject("tls"u8);
+        if (Client is not null)
+        {
+            w.WriteStartObject("client"u8);
+            WriteClientFields(w, Client, Client.Alpn, Ja4, Ja4Raw, Ja3String);
             w.WriteEndObject();
         }
 
