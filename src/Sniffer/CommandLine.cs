@@ -51,7 +51,8 @@ internal sealed class CommandLine
           -q, --quiet          no end-of-run statistics on stderr
 
         Flows and identification:
-          --tcp-timeout S      idle timeout of TCP flows in seconds (default 300)
+          --tcp-timeout S      idle timeout of TCP flows that carried payload, in seconds (default 3600)
+          --tcp-new-timeout S  idle timeout of TCP flows without payload yet: handshakes, scans, floods (default 60)
           --udp-timeout S      idle timeout of UDP flows in seconds (default 60)
           --max-flows N        flow table cap per worker; the oldest idle flow is evicted (default 400000)
           --inspect-bytes N    bytes per direction inspected to identify a flow (default 8192)
@@ -143,6 +144,9 @@ internal sealed class CommandLine
                     break;
                 case "--tcp-timeout":
                     o = o with { TcpTimeoutSeconds = IntValue(1, 86400 * 7) };
+                    break;
+                case "--tcp-new-timeout":
+                    o = o with { TcpNewTimeoutSeconds = IntValue(1, 86400 * 7) };
                     break;
                 case "--udp-timeout":
                     o = o with { UdpTimeoutSeconds = IntValue(1, 86400 * 7) };

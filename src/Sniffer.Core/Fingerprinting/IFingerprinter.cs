@@ -122,6 +122,17 @@ public abstract class ProtocolMetadata
 
     internal void SwitchTo(string protocol) => SwitchedProtocol = protocol;
 
+    /// <summary>
+    /// UDP: true while this protocol wants the datagrams after the first of each direction (a QUIC ClientHello
+    /// spread over several Initial packets). Bounded by the detector (4 × <c>--inspect-packets</c> datagrams).
+    /// </summary>
+    public virtual bool WantsLaterDatagrams => false;
+
+    /// <summary>One such later datagram.</summary>
+    public virtual void OnLaterDatagram(ReadOnlySpan<byte> datagram, bool fromClient)
+    {
+    }
+
     /// <summary>Writes top-level ECS properties (e.g. <c>"tls": {...}</c>, <c>"url": {...}</c>).</summary>
     public abstract void WriteEcs(Utf8JsonWriter writer);
 

@@ -277,6 +277,18 @@ public sealed class ProtocolDetector
     /// </summary>
     public void InspectLateDatagram(Flow flow, ReadOnlySpan<byte> payload, bool fromClient)
     {
+        if (flow.Metadata is { WantsLaterDatagrams: true } wanting)
+        {
+            try
+            {
+                wanting.OnLaterDatagram(payload, fromClient);
+            }
+            catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException or FormatException)
+            {
+                _anomalies?.Increment(Decoding.Anomaly.FingerprinterFault);
+            }
+        }
+
         if (_dtlsIndex < 0 || flow.Metadata is not { MultiplexesDtls: true } meta || meta.Inner is { Done: true }
             || payload.IsEmpty || payload[0] is < 20 or > 63)
         {

@@ -12,7 +12,10 @@ public sealed class FlowTable
 {
     private readonly Dictionary<FlowKey, Flow> _flows;
     private readonly ObjectPool<Flow> _pool;
+    /// <summary>TCP flows that carried payload (established conversations): the long idle timeout.</summary>
     private readonly FlowList _tcp = new();
+    /// <summary>TCP flows without payload yet (handshakes, scans, SYN floods): the short idle timeout.</summary>
+    private readonly FlowList _tcpNew = new();
     private readonly FlowList _udp = new();
     /// <summary>Flows that saw RST or both FINs: kept briefly to absorb trailing packets.</summary>
     private readonly FlowList _closing = new();
@@ -41,7 +44,9 @@ public sealed class FlowTable
     /// <summary>Marks activity: moves the flow to the tail of its idle list.</summary>
     public void Touch(Flow flow)
     {
-        var list = flow.Closing ? _closing : flow.Transport == Transport.Tcp ? _tcp : _udp;
+        var list = flow.Closing ? _closing
+            : flow.Transport == Transport.Udp ? _udp
+            : flow.ClientSpokeFirst is null ? _tcpNew : _tcp;
         if (flow.List == list)
         {
             list.Touch(flow);
@@ -62,11 +67,16 @@ public sealed class FlowTable
     }
 
     /// <summary>The least recently active flow of a list whose idle time exceeds its timeout, if any.</summary>
-    public Flow? NextExpired(long nowNs, long tcpTimeoutNs, long udpTimeoutNs, long closingLingerNs)
+    public Flow? NextExpired(long nowNs, long tcpTimeoutNs, long tcpNewTimeoutNs, long udpTimeoutNs, long closingLingerNs)
     {
         if (_closing.Head is { } c && nowNs - c.LastNs >= closingLingerNs)
         {
             return c;
+        }
+
+        if (_tcpNew.Head is { } n && nowNs - n.LastNs >= tcpNewTimeoutNs)
+        {
+            return n;
         }
 
         if (_tcp.Head is { } t && nowNs - t.LastNs >= tcpTimeoutNs)
@@ -86,6 +96,7 @@ public sealed class FlowTable
     public Flow? Oldest()
     {
         Flow? best = _closing.Head;
+        best = Older(best, _tcpNew.Head);
         best = Older(best, _tcp.Head);
         return Older(best, _udp.Head);
     }

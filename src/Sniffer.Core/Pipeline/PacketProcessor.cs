@@ -55,8 +55,9 @@ public sealed class PacketProcessor : IDisposable
     private readonly FlowRecordWriter _records;
     private readonly PooledBufferWriter _output;
     private readonly long _tcpTimeoutNs;
+    private readonly long _tcpNewTimeoutNs;
     private readonly long _udpTimeoutNs;
-    /// <summary>Datagrams of an identified flow watched for a protocol switch (STUN → DTLS).</summary>
+    /// <summary>Datagrams of an identified flow still looked at (STUN → DTLS switch, a QUIC hello's tail).</summary>
     private readonly int _lateDatagramLimit;
     private readonly long _closingNs = SnifferOptions.ClosingLingerSeconds * 1_000_000_000L;
     private long _nowNs = long.MinValue;
@@ -84,6 +85,7 @@ public sealed class PacketProcessor : IDisposable
         _output = new PooledBufferWriter(sink);
         _records = new FlowRecordWriter(_output, _detector);
         _tcpTimeoutNs = options.TcpTimeoutSeconds * 1_000_000_000L;
+        _tcpNewTimeoutNs = options.TcpNewTimeoutSeconds * 1_000_000_000L;
         _udpTimeoutNs = options.UdpTimeoutSeconds * 1_000_000_000L;
         _lateDatagramLimit = options.Inspection.MaxPackets * InspectionLimits.ExtractionPacketFactor;
     }
@@ -449,7 +451,8 @@ public sealed class PacketProcessor : IDisposable
 
         if (flow.State is not (DetectionState.Inspecting or DetectionState.Extracting))
         {
-            if (flow.State == DetectionState.Done && flow.Metadata is { MultiplexesDtls: true } && flow.PayloadPackets < _lateDatagramLimit)
+            if (flow.State == DetectionState.Done && flow.Metadata is { MultiplexesDtls: true } or { WantsLaterDatagrams: true }
+                && flow.PayloadPackets < _lateDatagramLimit)
             {
                 flow.PayloadPackets++;
                 _detector.InspectLateDatagram(flow, payload, fromClient);
@@ -465,7 +468,7 @@ public sealed class PacketProcessor : IDisposable
         {
             // The first datagram of each direction is what UDP fingerprinters see; later ones only matter to a
             // protocol that shares its 5-tuple with DTLS.
-            if (flow.State == DetectionState.Extracting && flow.Metadata is { MultiplexesDtls: true })
+            if (flow.State == DetectionState.Extracting && flow.Metadata is { MultiplexesDtls: true } or { WantsLaterDatagrams: true })
             {
                 _detector.InspectLateDatagram(flow, payload, fromClient);
             }
@@ -508,7 +511,7 @@ public sealed class PacketProcessor : IDisposable
             ProcessReassembled(partial, nowNs);
         }
 
-        while (_table.NextExpired(nowNs, _tcpTimeoutNs, _udpTimeoutNs, _closingNs) is { } flow)
+        while (_table.NextExpired(nowNs, _tcpTimeoutNs, _tcpNewTimeoutNs, _udpTimeoutNs, _closingNs) is { } flow)
         {
             if (flow.Ended)
             {

@@ -7,7 +7,15 @@ namespace Sniffer.Pipeline;
 public sealed record SnifferOptions
 {
     public const ushort DefaultPort = PortRegistry.DistUpgrade;
-    public const int DefaultTcpTimeoutSeconds = 300;
+    /// <summary>
+    /// Idle timeout of TCP flows that carried payload. Long, because real conversations idle for minutes: Kafka
+    /// brokers close idle connections after 10 minutes, database pools and MQTT keep-alives idle longer — a shorter
+    /// timeout splits one connection into two records, the second one unidentifiable. Memory stays bounded by
+    /// <see cref="MaxFlows"/> (oldest idle evicted first).
+    /// </summary>
+    public const int DefaultTcpTimeoutSeconds = 3600;
+    /// <summary>Idle timeout of TCP flows without payload yet (handshakes, scans, SYN floods, half-open).</summary>
+    public const int DefaultTcpNewTimeoutSeconds = 60;
     public const int DefaultUdpTimeoutSeconds = 60;
     /// <summary>How long a flow that saw RST (or a FIN without the final ACK) lingers to absorb trailing packets.</summary>
     public const int ClosingLingerSeconds = 5;
@@ -18,6 +26,7 @@ public sealed record SnifferOptions
     public bool AnyPort { get; init; }
     public RecordKinds Records { get; init; } = RecordKinds.All;
     public int TcpTimeoutSeconds { get; init; } = DefaultTcpTimeoutSeconds;
+    public int TcpNewTimeoutSeconds { get; init; } = DefaultTcpNewTimeoutSeconds;
     public int UdpTimeoutSeconds { get; init; } = DefaultUdpTimeoutSeconds;
     public int MaxFlows { get; init; } = DefaultMaxFlows;
     public int Workers { get; init; } = 1;

@@ -221,7 +221,7 @@ public class QuicTests
     }
 
     /// <summary>Protects <paramref name="payload"/> as a client Initial of <paramref name="version"/> (packet number 2, 4 bytes).</summary>
-    private static byte[] Protect(uint version, byte[] dcid, byte[] payload)
+    private static byte[] Protect(uint version, byte[] dcid, byte[] payload, byte[]? keyDcid = null)
     {
         bool v2 = version == QuicParser.Version2;
         var header = new List<byte> { (byte)(0xc3 | (v2 ? 0x10 : 0x00)), (byte)(version >> 24), (byte)(version >> 16), (byte)(version >> 8), (byte)version, (byte)dcid.Length };
@@ -231,7 +231,7 @@ public class QuicTests
         var aad = header.ToArray();
         int pnOffset = aad.Length - 4;
         byte[] key = new byte[16], iv = new byte[12], hp = new byte[16];
-        QuicParser.DeriveClientKeys(version, dcid, key, iv, hp);
+        QuicParser.DeriveClientKeys(version, keyDcid ?? dcid, key, iv, hp);
         var nonce = (byte[])iv.Clone();
         nonce[11] ^= 2;
         var cipher = new byte[payload.Length];
@@ -251,6 +251,54 @@ public class QuicTests
         }
 
         return [.. aad, .. cipher, .. tag];
+    }
+
+    /// <summary>A CRYPTO frame (2-byte varints) padded with PADDING frames to <paramref name="size"/> bytes.</summary>
+    private static byte[] CryptoFrame(int offset, ReadOnlySpan<byte> data, int size)
+    {
+        var f = new List<byte> { 0x06, (byte)(0x40 | (offset >> 8)), (byte)offset, (byte)(0x40 | (data.Length >> 8)), (byte)data.Length };
+        f.AddRange(data.ToArray());
+        f.AddRange(new byte[Math.Max(0, size - f.Count)]);
+        return [.. f];
+    }
+
+    [Fact]
+    public void ClientHelloOverTwoInitialsWithANewDcid()
+    {
+        // RFC 9001 A.2's ClientHello, split over two Initials; the second is sent to the server's connection ID
+        // but, as RFC 9001 §5.2 says, protected with the keys of the first DCID (nDPI's quic_frags_different_dcid).
+        Assert.True(QuicParser.TryParseHeader(RfcClientInitial, out var p));
+        var plain = new byte[1200];
+        int n = QuicParser.DecryptClientInitial(RfcClientInitial, p, plain);
+        var crypto = new byte[QuicParser.MaxCryptoBytes];
+        int helloLength = QuicParser.ReassembleCrypto(plain.AsSpan(0, n), crypto);
+        Assert.True(helloLength > 100);
+        var hello = crypto.AsSpan(0, helloLength);
+        int half = helloLength / 2;
+        var dcid = Hex("8394c8f03e515708");
+        var serverCid = Hex("f067a5502a4262b5");
+        var first = Protect(QuicParser.Version1, dcid, CryptoFrame(0, hello[..half], n));
+        var second = Protect(QuicParser.Version1, serverCid, CryptoFrame(half, hello[half..], n), keyDcid: dcid);
+        var serverReply = Protect(QuicParser.Version1, serverCid, CryptoFrame(0, new byte[40], 200));
+        serverReply[0] = 0xc3;
+
+        var frames = new List<Support.CapturedFrame>
+        {
+            new(1_000_000_000, Support.FrameBuilder.UdpFrame("10.1.1.1", 40000, "10.2.2.2", 3624, first)),
+            new(1_001_000_000, Support.FrameBuilder.UdpFrame("10.2.2.2", 3624, "10.1.1.1", 40000, serverReply)),
+            new(1_002_000_000, Support.FrameBuilder.UdpFrame("10.1.1.1", 40000, "10.2.2.2", 3624, second)),
+        };
+        var (records, _) = Support.PipelineRunner.Run(Support.CaptureBuilder.Pcap(1, frames));
+        var end = Assert.Single(Support.PipelineRunner.Action(records, "flow_end"));
+        Assert.Equal("quic", Support.PipelineRunner.Str(end, "network.protocol"));
+        Assert.Equal("example.com", Support.PipelineRunner.Str(end, "tls.client.server_name"));
+        Assert.Null(end.GetProperty("sniffer").GetProperty("quic").TryGetProperty("client_hello_truncated", out _) ? "truncated" : null);
+
+        // The same hello in one Initial gives the same fingerprints.
+        using var whole = Json(RunExtract(Fp, Transport.Udp, RfcClientInitial, [])!);
+        Assert.Equal(Path(whole, "ecs.tls.client.ja3"), Support.PipelineRunner.Str(end, "tls.client.ja3"));
+        Assert.Equal(Path(whole, "sniffer.tls.client.ja4"), Support.PipelineRunner.Str(end, "sniffer.tls.client.ja4"));
+        Assert.NotNull(Support.PipelineRunner.Str(end, "tls.client.ja3"));
     }
 
     [Fact]

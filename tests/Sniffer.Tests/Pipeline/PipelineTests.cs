@@ -139,6 +139,25 @@ public class PipelineTests
     }
 
     [Fact]
+    public void ConversationsIdleLongerThanHandshakes()
+    {
+        // A flow that carried payload and then idles 10 minutes (Kafka's idle close) stays one flow; a handshake
+        // without payload is ended after the short timeout.
+        const long Minute = 60 * 1_000_000_000L;
+        var talk = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624, startNs: 1_000_000_000_000).Handshake().ClientData(HttpRequest);
+        var idle = new TcpConversation("10.1.1.1", 51000, "10.2.2.2", 3624, startNs: 1_000_000_000_000 + (10 * Minute), cisn: 1000 + 1 + (uint)HttpRequest.Length).Close();
+        var probe = new TcpConversation("10.1.1.9", 52000, "10.2.2.2", 3624, startNs: 1_000_000_000_000 + Minute).Handshake();
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, talk.Frames.Concat(probe.Frames).Concat(idle.Frames)));
+        var ends = records.Action("flow_end").ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.Equal("10.1.1.9", ends[0].Str("source.ip"));
+        Assert.Equal("idle_timeout", ends[0].Str("sniffer.end_reason"));
+        Assert.Equal("10.1.1.1", ends[1].Str("source.ip"));
+        Assert.Equal("http", ends[1].Str("network.protocol"));
+        Assert.Equal("fin", ends[1].Str("sniffer.end_reason"));
+    }
+
+    [Fact]
     public void FlowCapEvictsOldestAndStillWritesItsRecord()
     {
         var frames = new List<CapturedFrame>();

@@ -210,30 +210,85 @@ public sealed class QuicFingerprinter : IFingerprinter
 
             int contiguous = QuicParser.ReassembleCrypto(plain.AsSpan(0, n), crypto.AsSpan(0, QuicParser.MaxCryptoBytes));
             var data = crypto.AsSpan(0, Math.Max(0, contiguous));
-            if (!QuicParser.StartsClientHello(data))
+            if (!QuicParser.StartsClientHello(data) || TryCompleteHello(data, meta))
             {
                 return;
             }
 
-            int total = 4 + ((data[1] << 16) | (data[2] << 8) | data[3]);
-            if (data.Length >= total)
-            {
-                var hello = TlsHelloParser.Parse(data[..total], TlsHelloParser.HandshakeClientHello);
-                if (hello is not null)
-                {
-                    meta.OnClientHello(hello);
-                }
-
-                return;
-            }
-
+            // The hello continues in a later Initial: keep the CRYPTO stream and read what is there already.
             meta.HelloTruncated = true;
+            meta.PendingHello = new QuicCryptoStream(p.Dcid);
+            meta.PendingHello.Add(plain.AsSpan(0, n));
             ReadPartialHello(data, meta);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(plain);
             ArrayPool<byte>.Shared.Return(crypto);
+        }
+    }
+
+    /// <summary>Parses the ClientHello when <paramref name="data"/> holds all of it; true then.</summary>
+    private static bool TryCompleteHello(ReadOnlySpan<byte> data, QuicMetadata meta)
+    {
+        int total = 4 + ((data[1] << 16) | (data[2] << 8) | data[3]);
+        if (data.Length < total)
+        {
+            return false;
+        }
+
+        var hello = TlsHelloParser.Parse(data[..total], TlsHelloParser.HandshakeClientHello);
+        if (hello is not null)
+        {
+            meta.OnClientHello(hello);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A later client datagram of a flow whose ClientHello spans several Initial packets: decrypts its Initial
+    /// (keys from the first Initial's DCID, RFC 9001 §5.2) and adds the CRYPTO frames; parses the hello once
+    /// complete. Gives up after <see cref="QuicCryptoStream.MaxDatagrams"/> datagrams.
+    /// </summary>
+    internal static void ContinueHello(ReadOnlySpan<byte> datagram, QuicMetadata meta)
+    {
+        var pending = meta.PendingHello;
+        if (pending is null)
+        {
+            return;
+        }
+
+        if (++pending.Datagrams > QuicCryptoStream.MaxDatagrams)
+        {
+            meta.PendingHello = null;
+            return;
+        }
+
+        if (!QuicParser.TryParseHeader(datagram, out var p) || p.Family != QuicFamily.Ietf || !p.IsInitial)
+        {
+            return;
+        }
+
+        byte[] plain = ArrayPool<byte>.Shared.Rent(p.PacketEnd);
+        try
+        {
+            int n = QuicParser.DecryptClientInitial(datagram, p, pending.OriginalDcid, plain);
+            if (n < 0 || !pending.Add(plain.AsSpan(0, n)))
+            {
+                return;
+            }
+
+            var data = pending.Contiguous;
+            if (QuicParser.StartsClientHello(data) && TryCompleteHello(data, meta))
+            {
+                meta.HelloTruncated = meta.Client is null;
+                meta.PendingHello = null;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plain);
         }
     }
 

@@ -29,7 +29,19 @@ public sealed class QuicMetadata : ProtocolMetadata
     public string? Ja3String { get; private set; }
     public string? Ja4 { get; private set; }
     public string? Ja4Raw { get; private set; }
+    /// <summary>The client's CRYPTO stream while the ClientHello is still incomplete, else null.</summary>
+    internal QuicCryptoStream? PendingHello;
     internal bool ClientDone;
+
+    public override bool WantsLaterDatagrams => PendingHello is not null;
+
+    public override void OnLaterDatagram(ReadOnlySpan<byte> datagram, bool fromClient)
+    {
+        if (fromClient)
+        {
+            QuicFingerprinter.ContinueHello(datagram, this);
+        }
+    }
     internal bool ServerDone;
 
     internal void OnClientHello(TlsHello hello)

@@ -405,7 +405,15 @@ public static class QuicParser
     /// into <paramref name="plaintext"/> (at least the packet length). Returns the plaintext length, or -1 when
     /// the packet does not decrypt (wrong keys, tampered bytes, not an Initial).
     /// </summary>
-    public static int DecryptClientInitial(ReadOnlySpan<byte> datagram, in QuicPacket p, Span<byte> plaintext)
+    public static int DecryptClientInitial(ReadOnlySpan<byte> datagram, in QuicPacket p, Span<byte> plaintext) =>
+        DecryptClientInitial(datagram, p, p.Dcid, plaintext);
+
+    /// <summary>
+    /// Decrypts a client Initial with the keys of <paramref name="originalDcid"/>: RFC 9001 §5.2 derives every
+    /// client Initial's keys from the DCID of the client's first Initial, even after the client adopted the
+    /// server's connection ID.
+    /// </summary>
+    public static int DecryptClientInitial(ReadOnlySpan<byte> datagram, in QuicPacket p, ReadOnlySpan<byte> originalDcid, Span<byte> plaintext)
     {
         if (p.Family is not (QuicFamily.Ietf or QuicFamily.GoogleInvariant) || !p.IsInitial || !AesGcm.IsSupported || !TryGetSalt(p.Version, out _, out _))
         {
@@ -421,7 +429,7 @@ public static class QuicParser
         Span<byte> key = stackalloc byte[16];
         Span<byte> iv = stackalloc byte[12];
         Span<byte> hp = stackalloc byte[16];
-        DeriveClientKeys(p.Version, p.Dcid, key, iv, hp);
+        DeriveClientKeys(p.Version, originalDcid, key, iv, hp);
 
         Span<byte> mask = stackalloc byte[16];
         using (var aes = Aes.Create())
@@ -487,7 +495,17 @@ public static class QuicParser
     {
         Span<int> starts = stackalloc int[MaxCryptoFrames];
         Span<int> ends = stackalloc int[MaxCryptoFrames];
-        int ranges = 0, frames = 0, pos = 0;
+        int ranges = 0;
+        return ReassembleCrypto(payload, crypto, starts, ends, ref ranges);
+    }
+
+    /// <summary>
+    /// As <see cref="ReassembleCrypto(ReadOnlySpan{byte}, Span{byte})"/>, adding to the ranges already held in
+    /// <paramref name="starts"/>/<paramref name="ends"/> (a ClientHello spread over several Initial packets).
+    /// </summary>
+    public static int ReassembleCrypto(ReadOnlySpan<byte> payload, Span<byte> crypto, Span<int> starts, Span<int> ends, ref int ranges)
+    {
+        int frames = 0, pos = 0;
         while (pos < payload.Length)
         {
             if (++frames > MaxFrames)
@@ -539,7 +557,7 @@ public static class QuicParser
 
                         var data = payload.Slice(pos, (int)length);
                         pos += (int)length;
-                        if (offset < (ulong)crypto.Length && ranges < MaxCryptoFrames)
+                        if (offset < (ulong)crypto.Length && ranges < starts.Length)
                         {
                             int start = (int)offset;
                             int n = Math.Min(data.Length, crypto.Length - start);
