@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sniffer.Cli;
+
+/// <summary>
+/// Every long option can also be set from the environment: <c>--rotate-size</c> is <c>SNIFFER_ROTATE_SIZE</c>
+/// (prefix <c>SNIFFER_</c>, upper case, dashes become underscores). The option list is read from
+/// <see cref="CommandLine.HelpText"/> itself — every flag must be documented there anyway — so a flag added later
+/// gets its variable with no further edit. Options given on the command line win over the environment; boolean
+/// flags take 1/true/yes or 0/false/no; an empty variable counts as unset. Actions (--help, --version,
+/// --list-interfaces) are not settable.
+/// </summary>
+internal static partial class EnvironmentOptions
+{
+    public const string Prefix = "SNIFFER_";
+
+    /// <summary>Long options that are actions, not settings.</summary>
+    private static readonly string[] NotFromEnvironment = ["help", "version", "list-interfaces"];
+
+    /// <summary>Options that exclude each other: one of them on the command line ignores the others' variables.</summary>
+    private static readonly string[][] ExclusiveGroups = [["read", "interface"]];
+
+    /// <summary>One settable option, as documented in the help.</summary>
+    public sealed record Option(string Long, char? Short, bool TakesValue)
+    {
+        public string Variable => Prefix + Long.ToUpperInvariant().Replace('-', '_');
+    }
+
+    /// <summary>
+    /// An option line of the help: indentation, an optional "-x, ", "--name", an optional VALUE (one space, then
+    /// an upper-case placeholder such as N, FILE|-, EXPR), then spaces and the description.
+    /// </summary>
+    [GeneratedRegex(@"^ {2,}(?:-(?<short>[A-Za-z]), )?--(?<long>[a-z0-9][a-z0-9-]*)(?: (?<value>[A-Z][A-Za-z0-9|_-]*))?(?: +|$)", RegexOptions.Multiline)]
+    private static partial Regex OptionLine();
+
+    /// <summary>The settable options documented in <paramref name="helpText"/>, in help order.</summary>
+    public static IReadOnlyList<Option> Options(string helpText)
+    {
+        var list = new List<Option>();
+        foreach (Match m in OptionLine().Matches(helpText.Replace("\r", "", StringComparison.Ordinal)))
+        {
+            string name = m.Groups["long"].Value;
+            if (Array.IndexOf(NotFromEnvironment, name) >= 0 || list.Exists(o => o.Long == name))
+            {
+                continue;
+            }
+
+            list.Add(new Option(name, m.Groups["short"].Success ? m.Groups["short"].Value[0] : null, m.Groups["value"].Success));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Returns the arguments the environment adds (each option not already on the command line whose variable is
+    /// set), followed by <paramref name="args"/>. Throws <see cref="UsageException"/> for a bad boolean.
+    /// </summary>
+    public static string[] Merge(string[] args, string helpText, Func<string, string?> environment)
+    {
+        var options = Options(helpText);
+        var given = OnCommandLine(args, options);
+        foreach (var group in ExclusiveGroups)
+        {
+            if (group.Any(given.Contains))
+            {
+                given.UnionWith(group);
+            }
+        }
+
+        var merged = new List<string>();
+        foreach (var o in options)
+        {
+            if (given.Contains(o.Long) || environment(o.Variable) is not { Length: > 0 } value)
+            {
+                continue;
+            }
+
+            if (o.TakesValue)
+            {
+                merged.Add("--" + o.Long);
+                merged.Add(value);
+            }
+            else if (ParseBoolean(value) ?? throw new UsageException($"{o.Variable}=\"{value}\": expected 1, true, yes, 0, false or no"))
+            {
+                merged.Add("--" + o.Long);
+            }
+        }
+
+        merged.AddRange(args);
+        return [.. merged];
+    }
+
+    /// <summary>1/true/yes → true, 0/false/no → false (any case), anything else → null.</summary>
+    public static bool? ParseBoolean(string value) => value.Trim().ToUpperInvariant() switch
+    {
+        "1" or "TRUE" or "YES" => true,
+        "0" or "FALSE" or "NO" => false,
+        _ => null,
+    };
+
+    /// <summary>Long names of the options present in <paramref name="args"/> (values of options skipped).</summary>
+    private static HashSet<string> OnCommandLine(string[] args, IReadOnlyList<Option> options)
+    {
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            var o = a.StartsWith("--", StringComparison.Ordinal)
+                ? options.FirstOrDefault(x => x.Long == a[2..])
+                : a.Length == 2 && a[0] == '-' ? options.FirstOrDefault(x => x.Short == a[1]) : null;
+            if (o is null)
+            {
+                continue;
+            }
+
+            given.Add(o.Long);
+            if (o.TakesValue)
+            {
+                i++;
+            }
+        }
+
+        return given;
+    }
+
+    /// <summary>The help's closing section: the rule and every variable.</summary>
+    public static string HelpSection(string helpText)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Environment: each option --NAME above may be set as ").Append(Prefix)
+          .Append("NAME instead (upper case, dashes as underscores),\n")
+          .Append("e.g. SNIFFER_INTERFACE=eth1 SNIFFER_PORT=3624,443 SNIFFER_STATS=60; booleans take 1/true/yes or 0/false/no;\n")
+          .Append("the command line wins. Variables:\n");
+        int column = 0;
+        foreach (var o in Options(helpText))
+        {
+            if (column > 0 && column + 1 + o.Variable.Length > 100)
+            {
+                sb.Append('\n');
+                column = 0;
+            }
+
+            sb.Append(column == 0 ? "  " : " ").Append(o.Variable);
+            column += (column == 0 ? 2 : 1) + o.Variable.Length;
+        }
+
+        return sb.Append('\n').ToString();
+    }
+}
