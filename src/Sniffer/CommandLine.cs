@@ -90,7 +90,7 @@ internal sealed class CommandLine
 
     public static CommandLine Parse(string[] args, Func<string, string?>? environment = null)
     {
-        args = EnvironmentOptions.Merge(args, HelpText, environment ?? Environment.GetEnvironmentVariable);
+        args = EnvironmentOptions.Merge(args, HelpText, environment ?? Environment.GetEnvironmentVariable, out int fromEnvironment);
         var cl = new CommandLine();
         var ports = new List<ushort>();
         var o = new SnifferOptions();
@@ -100,6 +100,7 @@ internal sealed class CommandLine
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
+            UsageException Bad(string message) => new(i < fromEnvironment ? $"{message} (set by {EnvironmentOptions.Variable(a)})" : message);
             string Value()
             {
                 if (i + 1 >= args.Length)
@@ -115,7 +116,7 @@ internal sealed class CommandLine
                 string v = Value();
                 if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
                 {
-                    throw new UsageException($"{a}: \"{v}\" is not a number from {min} to {max}");
+                    throw Bad($"{a}: \"{v}\" is not a number from {min} to {max}");
                 }
 
                 return n;
@@ -139,8 +140,12 @@ internal sealed class CommandLine
                     cl.Filter = Value();
                     break;
                 case "--port":
-                    ports.AddRange(PortList(a, Value()));
-                    break;
+                    {
+                        string v = Value();
+                        ports.AddRange(PortList(v) ?? throw Bad($"{a}: \"{v}\" is not a port from 1 to 65535 or a comma list of them"));
+                        break;
+                    }
+
                 case "--any-port":
                     o = o with { AnyPort = true };
                     break;
@@ -149,7 +154,7 @@ internal sealed class CommandLine
                         string v = Value();
                         if (!RecordKindNames.TryParse(v, out var kinds))
                         {
-                            throw new UsageException($"--records: \"{v}\" is not a list of flow_end, protocol_detected, port_summary, all");
+                            throw Bad($"--records: \"{v}\" is not a list of flow_end, protocol_detected, port_summary, stats, all");
                         }
 
                         o = o with { Records = kinds };
@@ -266,15 +271,15 @@ internal sealed class CommandLine
         return cl;
     }
 
-    /// <summary>"3624" or "3624,443": each a port from 1 to 65535.</summary>
-    private static List<ushort> PortList(string option, string value)
+    /// <summary>"3624" or "3624,443": each a port from 1 to 65535; null when not.</summary>
+    private static List<ushort>? PortList(string value)
     {
         var ports = new List<ushort>();
         foreach (string part in value.Split(',', StringSplitOptions.TrimEntries))
         {
             if (!ushort.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
             {
-                throw new UsageException($"{option}: \"{value}\" is not a port from 1 to 65535 or a comma list of them");
+                return null;
             }
 
             ports.Add(port);

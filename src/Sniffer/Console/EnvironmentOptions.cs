@@ -27,6 +27,9 @@ internal static partial class EnvironmentOptions
         public string Variable => Prefix + Long.ToUpperInvariant().Replace('-', '_');
     }
 
+    /// <summary>The variable of a long option: "--rotate-size" → "SNIFFER_ROTATE_SIZE".</summary>
+    public static string Variable(string longOption) => new Option(longOption.TrimStart('-'), null, false).Variable;
+
     /// <summary>
     /// An option line of the help: indentation, an optional "-x, ", "--name", an optional VALUE (one space, then
     /// an upper-case placeholder such as N, FILE|-, EXPR), then spaces and the description.
@@ -54,9 +57,10 @@ internal static partial class EnvironmentOptions
 
     /// <summary>
     /// Returns the arguments the environment adds (each option not already on the command line whose variable is
-    /// set), followed by <paramref name="args"/>. Throws <see cref="UsageException"/> for a bad boolean.
+    /// set; <paramref name="fromEnvironment"/> of them), followed by <paramref name="args"/>. Throws
+    /// <see cref="UsageException"/> for a bad boolean.
     /// </summary>
-    public static string[] Merge(string[] args, string helpText, Func<string, string?> environment)
+    public static string[] Merge(string[] args, string helpText, Func<string, string?> environment, out int fromEnvironment)
     {
         var options = Options(helpText);
         var given = OnCommandLine(args, options);
@@ -87,6 +91,7 @@ internal static partial class EnvironmentOptions
             }
         }
 
+        fromEnvironment = merged.Count;
         merged.AddRange(args);
         return [.. merged];
     }

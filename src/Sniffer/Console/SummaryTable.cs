@@ -59,7 +59,7 @@ internal static class SummaryTable
                         sb.Append(CultureInfo.InvariantCulture, $"{e.Guess}, entropy {e.Entropy:0.00}");
                         if (e.FirstBytesText is { } text)
                         {
-                            sb.Append(", first bytes \"").Append(text.Length > FirstBytesShown ? text[..FirstBytesShown] + "..." : text).Append('"');
+                            sb.Append(", first bytes \"").Append(Cut(text, FirstBytesShown)).Append('"');
                         }
 
                         sb.Append("; shape ");
@@ -80,8 +80,34 @@ internal static class SummaryTable
 
     private static string Flows(long n) => n == 1 ? "1 flow" : string.Create(CultureInfo.InvariantCulture, $"{n:#,0} flows");
 
+    /// <summary>The first values; "(+N more)", or "(+N or more)" when the record's list was full (more were not kept).</summary>
     private static string Top(IReadOnlyList<string> values, int shown, int total) =>
-        string.Join(", ", values.Take(shown)) + (total > shown ? string.Create(CultureInfo.InvariantCulture, $" (+{total - shown} more)") : "");
+        string.Join(", ", values.Take(shown)) + (total <= shown ? "" : total >= PortSummary.MaxListed
+            ? string.Create(CultureInfo.InvariantCulture, $" (+{total - shown} or more)")
+            : string.Create(CultureInfo.InvariantCulture, $" (+{total - shown} more)"));
+
+    /// <summary>Cuts escaped text (<c>\xHH</c>, <c>\r</c>, <c>\\</c>…) at about <paramref name="max"/> characters, never inside an escape.</summary>
+    public static string Cut(string escaped, int max)
+    {
+        if (escaped.Length <= max)
+        {
+            return escaped;
+        }
+
+        int i = 0;
+        while (i < escaped.Length)
+        {
+            int width = escaped[i] != '\\' ? 1 : i + 1 < escaped.Length && escaped[i + 1] == 'x' ? 4 : 2;
+            if (i + width > max)
+            {
+                break;
+            }
+
+            i += width;
+        }
+
+        return escaped[..i] + "...";
+    }
 
     /// <summary>"2026-11-26 22:35:26 to 22:35:27 UTC" (the date again only when it changed).</summary>
     private static string Span(long firstNs, long lastNs)

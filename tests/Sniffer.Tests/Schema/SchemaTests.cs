@@ -9,7 +9,7 @@ using Sniffer.Fingerprinting;
 using Sniffer.Tests.Support;
 using Xunit;
 
-namespace Sniffer.Tests.Output;
+namespace Sniffer.Tests.Schema;
 
 /// <summary>
 /// Every record sniffer writes validates against docs/schema.json (JSON Schema draft 2020-12, formats enforced):
