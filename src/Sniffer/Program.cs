@@ -32,7 +32,7 @@ internal static class Program
 
         if (cl.Help)
         {
-            Console.Out.Write(CommandLine.HelpText + "\n" + EnvironmentOptions.HelpSection(CommandLine.HelpText));
+            Console.Out.Write(CommandLine.HelpText + "\n\n" + EnvironmentOptions.HelpSection(CommandLine.HelpText));
             return ExitOk;
         }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Sniffer.Cli;
 
@@ -11,15 +10,19 @@ namespace Sniffer.Cli;
 /// flags take 1/true/yes or 0/false/no; an empty variable counts as unset. Actions (--help, --version,
 /// --list-interfaces) are not settable.
 /// </summary>
-internal static partial class EnvironmentOptions
+internal static class EnvironmentOptions
 {
     public const string Prefix = "SNIFFER_";
 
     /// <summary>Long options that are actions, not settings.</summary>
     private static readonly string[] NotFromEnvironment = ["help", "version", "list-interfaces"];
 
-    /// <summary>Options that exclude each other: one of them on the command line ignores the others' variables.</summary>
-    private static readonly string[][] ExclusiveGroups = [["read", "interface"]];
+    /// <summary>
+    /// Options that exclude each other: one of a pair on the command line sets aside the other's variable
+    /// (<c>-r</c> given replaces SNIFFER_INTERFACE; <c>--summary-only</c> given ignores SNIFFER_WRITE, and so on).
+    /// </summary>
+    private static readonly (string, string)[] Exclusive =
+        [("read", "interface"), ("summary-only", "write"), ("summary-only", "records"), ("summary-only", "stats"), ("summary-only", "quiet")];
 
     /// <summary>One settable option, as documented in the help.</summary>
     public sealed record Option(string Long, char? Short, bool TakesValue)
@@ -30,26 +33,17 @@ internal static partial class EnvironmentOptions
     /// <summary>The variable of a long option: "--rotate-size" → "SNIFFER_ROTATE_SIZE".</summary>
     public static string Variable(string longOption) => new Option(longOption.TrimStart('-'), null, false).Variable;
 
-    /// <summary>
-    /// An option line of the help: indentation, an optional "-x, ", "--name", an optional VALUE (one space, then
-    /// an upper-case placeholder such as N, FILE|-, EXPR), then spaces and the description.
-    /// </summary>
-    [GeneratedRegex(@"^ {2,}(?:-(?<short>[A-Za-z]), )?--(?<long>[a-z0-9][a-z0-9-]*)(?: (?<value>[A-Z][A-Za-z0-9|_-]*))?(?: +|$)", RegexOptions.Multiline)]
-    private static partial Regex OptionLine();
-
     /// <summary>The settable options documented in <paramref name="helpText"/>, in help order.</summary>
     public static IReadOnlyList<Option> Options(string helpText)
     {
         var list = new List<Option>();
-        foreach (Match m in OptionLine().Matches(helpText.Replace("\r", "", StringComparison.Ordinal)))
+        foreach (string line in helpText.Split('\n'))
         {
-            string name = m.Groups["long"].Value;
-            if (Array.IndexOf(NotFromEnvironment, name) >= 0 || list.Exists(o => o.Long == name))
+            if (ParseOptionLine(line.TrimEnd('\r')) is { } option && Array.IndexOf(NotFromEnvironment, option.Long) < 0 &&
+                !list.Exists(o => o.Long == option.Long))
             {
-                continue;
+                list.Add(option);
             }
-
-            list.Add(new Option(name, m.Groups["short"].Success ? m.Groups["short"].Value[0] : null, m.Groups["value"].Success));
         }
 
         return list;
@@ -63,12 +57,14 @@ internal static partial class EnvironmentOptions
     public static string[] Merge(string[] args, string helpText, Func<string, string?> environment, out int fromEnvironment)
     {
         var options = Options(helpText);
-        var given = OnCommandLine(args, options);
-        foreach (var group in ExclusiveGroups)
+        var onCommandLine = OnCommandLine(args, options);
+        var given = new HashSet<string>(onCommandLine, StringComparer.Ordinal);
+        foreach (var (a, b) in Exclusive)
         {
-            if (group.Any(given.Contains))
+            if (onCommandLine.Contains(a) || onCommandLine.Contains(b))
             {
-                given.UnionWith(group);
+                given.Add(a);
+                given.Add(b);
             }
         }
 
@@ -94,6 +90,54 @@ internal static partial class EnvironmentOptions
         fromEnvironment = merged.Count;
         merged.AddRange(args);
         return [.. merged];
+    }
+
+    /// <summary>
+    /// An option line of the help: at least two spaces of indentation, an optional "-x, ", then "--name", then
+    /// optionally one space and an upper-case value placeholder (N, FILE|-, EXPR, SIZE[K|M]), then spaces and the
+    /// description (or the end of the line). Anything else is not an option line.
+    /// </summary>
+    public static Option? ParseOptionLine(string line)
+    {
+        var rest = line.AsSpan();
+        int indent = rest.Length - rest.TrimStart(' ').Length;
+        if (indent < 2)
+        {
+            return null;
+        }
+
+        rest = rest[indent..];
+        char? shortName = null;
+        if (rest.Length >= 4 && rest[0] == '-' && char.IsAsciiLetter(rest[1]) && rest[2] == ',' && rest[3] == ' ')
+        {
+            shortName = rest[1];
+            rest = rest[4..];
+        }
+
+        if (!rest.StartsWith("--") || rest.Length < 3 || !(char.IsAsciiLetterLower(rest[2]) || char.IsAsciiDigit(rest[2])))
+        {
+            return null;
+        }
+
+        rest = rest[2..];
+        int nameEnd = 0;
+        while (nameEnd < rest.Length && (char.IsAsciiLetterLower(rest[nameEnd]) || char.IsAsciiDigit(rest[nameEnd]) || rest[nameEnd] == '-'))
+        {
+            nameEnd++;
+        }
+
+        string name = rest[..nameEnd].ToString();
+        rest = rest[nameEnd..];
+        bool takesValue = false;
+        if (rest.Length >= 2 && rest[0] == ' ' && char.IsAsciiLetterUpper(rest[1]))
+        {
+            int valueEnd = rest[1..].IndexOf(' ');
+            rest = valueEnd < 0 ? [] : rest[(valueEnd + 1)..];
+            takesValue = true;
+        }
+
+        // After the name (and value): the end of the line, or spaces before the description.
+        return rest.IsEmpty || rest[0] == ' ' ? new Option(name, shortName, takesValue) : null;
     }
 
     /// <summary>1/true/yes → true, 0/false/no → false (any case), anything else → null.</summary>

@@ -20,6 +20,31 @@ public class CommandLineEnvironmentTests
     public void VariableNameIsDerivedFromTheLongOption(string option, string variable) =>
         Assert.Equal(variable, EnvironmentOptions.Variable(option));
 
+    [Theory]
+    [InlineData("  --port N             watch port N", "port", null, true)]
+    [InlineData("  -w, --write FILE     write NDJSON", "write", 'w', true)]
+    [InlineData("  -q, --quiet          nothing on stderr", "quiet", 'q', false)]
+    [InlineData("  --any-port           analyse all TCP/UDP traffic", "any-port", null, false)]
+    [InlineData("  --summary-interval S live capture: ...", "summary-interval", null, true)]
+    [InlineData("  --rotate-size SIZE[K|M|G]  rotate the output", "rotate-size", null, true)]
+    [InlineData("  -r, --read FILE|-    read a capture", "read", 'r', true)]
+    [InlineData("  --no-promisc", "no-promisc", null, false)]
+    [InlineData("  sniffer -r FILE|-  [options]       read a pcap", null, null, false)]
+    [InlineData("                       the watched-port rule still applies (add --any-port to analyse all)", null, null, false)]
+    [InlineData("--port N  no indentation", null, null, false)]
+    [InlineData("  --port=N  not our style", null, null, false)]
+    [InlineData("Exit status: 0 success", null, null, false)]
+    public void HelpLinesThatAreOptions(string line, string? name, char? shortName, bool takesValue)
+    {
+        var o = EnvironmentOptions.ParseOptionLine(line);
+        Assert.Equal(name, o?.Long);
+        if (o is not null)
+        {
+            Assert.Equal(shortName, o.Short);
+            Assert.Equal(takesValue, o.TakesValue);
+        }
+    }
+
     [Fact]
     public void OptionsAreReadFromTheHelpWithTheirArity()
     {
@@ -81,6 +106,19 @@ public class CommandLineEnvironmentTests
         cl = Parse(["-r", "capture.pcap"], ("SNIFFER_INTERFACE", "eth1"));
         Assert.Equal("capture.pcap", cl.ReadPath);
         Assert.Null(cl.Interface);
+
+        // --summary-only on the command line sets aside the sensor's output settings from the environment...
+        cl = Parse(["-r", "capture.pcap", "--summary-only"], ("SNIFFER_WRITE", "/var/log/sniffer/flows.ndjson"), ("SNIFFER_STATS", "60"),
+            ("SNIFFER_RECORDS", "flow_end"), ("SNIFFER_QUIET", "1"), ("SNIFFER_WORKERS", "2"));
+        Assert.True(cl.SummaryOnly);
+        Assert.Null(cl.WritePath);
+        Assert.False(cl.Quiet);
+        Assert.Equal(2, cl.Options.Workers);
+
+        // ... and -w on the command line sets aside SNIFFER_SUMMARY_ONLY, but not the other way round among the rest.
+        cl = Parse(["-r", "capture.pcap", "-w", "/tmp/x"], ("SNIFFER_SUMMARY_ONLY", "yes"), ("SNIFFER_STATS", "60"));
+        Assert.False(cl.SummaryOnly);
+        Assert.Equal(60, cl.Options.StatsIntervalSeconds);
 
         // A value that looks like an option is a value, not the option.
         cl = Parse(["-i", "lo", "--filter", "--workers"], ("SNIFFER_WORKERS", "4"));
