@@ -17,6 +17,8 @@ internal static class SummaryTable
     public const int TopUnknownShapes = 5;
     /// <summary>Characters of an unknown flow's first bytes (escaped text) shown.</summary>
     public const int FirstBytesShown = 40;
+    /// <summary>Ports shown (the ones with the most flows); --any-port may find hundreds.</summary>
+    public const int TopPorts = 20;
 
     public static string Render(IReadOnlyList<PortView> ports)
     {
@@ -26,7 +28,8 @@ internal static class SummaryTable
             return "sniffer: summary: no flow ended on a watched port\n";
         }
 
-        foreach (var port in ports)
+        var shown = ports.Count <= TopPorts ? ports : [.. ports.OrderByDescending(p => p.Flows).Take(TopPorts).OrderBy(p => p.Port)];
+        foreach (var port in shown)
         {
             sb.Append(CultureInfo.InvariantCulture, $"sniffer: port {port.Port}");
             if (port.Registration is not null)
@@ -73,6 +76,12 @@ internal static class SummaryTable
                     sb.Append(CultureInfo.InvariantCulture, $"    (+{p.UnknownShapes.Count - TopUnknownShapes} more shapes)\n");
                 }
             }
+        }
+
+        if (ports.Count > shown.Count)
+        {
+            var rest = ports.Except(shown).ToList();
+            sb.Append(CultureInfo.InvariantCulture, $"sniffer: ... and {rest.Count} more ports with {Flows(rest.Sum(p => p.Flows))} (the port_summary records list them all)\n");
         }
 
         return sb.ToString();

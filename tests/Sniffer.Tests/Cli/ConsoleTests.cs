@@ -44,6 +44,26 @@ public class ConsoleTests
     }
 
     [Fact]
+    public void SummaryTableShowsTheBusiestPortsWhenThereAreMany()
+    {
+        var frames = new List<CapturedFrame>();
+        for (int port = 1; port <= SummaryTable.TopPorts + 5; port++)
+        {
+            for (int i = 0; i < (port == 3 ? 2 : 1); i++)
+            {
+                frames.AddRange(new TcpConversation("10.1.1.1", (ushort)(40000 + (port * 10) + i), "10.2.2.2", (ushort)(5000 + port)).Handshake()
+                    .ClientData("HELLO there\r\n"u8).Close().Frames);
+            }
+        }
+
+        var (_, result) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames), new SnifferOptions { AnyPort = true, CollectPortSummary = true });
+        var lines = SummaryTable.Render(result.PortSummary!.Snapshot()).TrimEnd('\n').Split('\n');
+        Assert.Equal(SummaryTable.TopPorts, lines.Count(l => l.StartsWith("sniffer: port ", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("sniffer: port 5003: 2 flows", StringComparison.Ordinal));
+        Assert.Equal("sniffer: ... and 5 more ports with 5 flows (the port_summary records list them all)", lines[^1]);
+    }
+
+    [Fact]
     public void SummaryTableSaysWhenNothingWasSeen()
     {
         var (_, result) = PipelineRunner.Run(ShippedCapture, new SnifferOptions { Ports = [9], CollectPortSummary = true });
