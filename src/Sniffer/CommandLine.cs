@@ -23,6 +23,8 @@ internal sealed class CommandLine
     public bool Promiscuous = true;
     public int SnapLength = LiveCaptureOptions.DefaultSnapLength;
     public int? BufferSize;
+    /// <summary>--summary-only: no NDJSON, only the end-of-run table on stderr.</summary>
+    public bool SummaryOnly;
     public SnifferOptions Options = new();
 
     public const string HelpText = """
@@ -34,21 +36,34 @@ internal sealed class CommandLine
           sniffer -i IFACE   [options]       capture live through libpcap (root or CAP_NET_RAW)
           sniffer --list-interfaces          list capture interfaces
 
-        Incident response:   ssh host 'tcpdump -U -w - port 3624' | sniffer -r -
-        Span port sensor:    sniffer -i eth1 -w /var/log/sniffer/flows.ndjson
+        Incident response:   ssh host 'tcpdump -U -w - port 3624' | sniffer -r - --summary-only
+        Span port sensor:    sniffer -i eth1 -w /var/log/sniffer/flows.ndjson --stats 60
         SIEM feed:           sniffer -i eth1 -w /var/log/sniffer/flows.ndjson   (Filebeat/Vector tail the file)
 
+        Input:
+          -r, --read FILE|-    read a pcap/pcapng capture (- = standard input)
+          -i, --interface IFACE  capture live on IFACE
+
         What is analysed:
-          --port N             watch port N (repeatable; replaces the default 3624)
+          --port N             watch port N (repeatable, or a comma list N,M; replaces the default 3624)
           --any-port           analyse all TCP/UDP traffic
           --filter EXPR        libpcap filter expression (live: kernel filter; files: run through libpcap offline);
                                the watched-port rule still applies (add --any-port to analyse all it passes)
 
         Output:
-          -w FILE              write NDJSON to FILE (mode 0640) instead of standard output
-          --records LIST       record kinds: flow_end,protocol_detected,port_summary (default: all)
+          -w, --write FILE     write NDJSON to FILE (mode 0640) instead of standard output
+          --records LIST       record kinds: flow_end,protocol_detected,port_summary,stats (default: all)
           --summary-interval S live capture: write port_summary records every S seconds (default 300; 0 = at exit only)
-          -q, --quiet          no end-of-run statistics on stderr
+          --stats N            live capture: a stats record (event.kind metric: packets, drops, flows) every N
+                               seconds and one at exit; files: one at the end (packet time)
+          --summary-only       no NDJSON at all: only the end-of-run table of what is on each port (stderr)
+          -q, --quiet          nothing on stderr but errors: no progress line, no summary table, no statistics
+
+        Operator's console (stderr):
+          While a file is read with stderr on a terminal (and records not going to that terminal), a progress
+          line shows the share done, packets/s, flows and elapsed time. At the end, a table per watched port:
+          protocols, flows, bytes, top servers and products, and what the unknown flows look like; then one
+          statistics line (packets, flows, records, drops, libpcap counters).
 
         Flows and identification:
           --tcp-timeout S      idle timeout of TCP flows that carried payload, in seconds (default 3600)
@@ -74,15 +89,19 @@ internal sealed class CommandLine
         Exit status: 0 success (also when the output pipe was closed), 1 input/runtime error, 2 usage error.
         """;
 
-    public static CommandLine Parse(string[] args)
+    public static CommandLine Parse(string[] args, Func<string, string?>? environment = null)
     {
+        args = EnvironmentOptions.Merge(args, HelpText, environment ?? Environment.GetEnvironmentVariable, out int fromEnvironment);
         var cl = new CommandLine();
         var ports = new List<ushort>();
         var o = new SnifferOptions();
         int? summaryInterval = null;
+        int? statsInterval = null;
+        bool recordsGiven = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
+            UsageException Bad(string message) => new(i < fromEnvironment ? $"{message} (set by {EnvironmentOptions.Variable(a)})" : message);
             string Value()
             {
                 if (i + 1 >= args.Length)
@@ -98,7 +117,7 @@ internal sealed class CommandLine
                 string v = Value();
                 if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
                 {
-                    throw new UsageException($"{a}: \"{v}\" is not a number from {min} to {max}");
+                    throw Bad($"{a}: \"{v}\" is not a number from {min} to {max}");
                 }
 
                 return n;
@@ -122,8 +141,12 @@ internal sealed class CommandLine
                     cl.Filter = Value();
                     break;
                 case "--port":
-                    ports.Add((ushort)IntValue(1, 65535));
-                    break;
+                    {
+                        string v = Value();
+                        ports.AddRange(PortList(v) ?? throw Bad($"{a}: \"{v}\" is not a port from 1 to 65535 or a comma list of them"));
+                        break;
+                    }
+
                 case "--any-port":
                     o = o with { AnyPort = true };
                     break;
@@ -132,15 +155,22 @@ internal sealed class CommandLine
                         string v = Value();
                         if (!RecordKindNames.TryParse(v, out var kinds))
                         {
-                            throw new UsageException($"--records: \"{v}\" is not a list of flow_end, protocol_detected, port_summary, all");
+                            throw Bad($"--records: \"{v}\" is not a list of flow_end, protocol_detected, port_summary, stats, all");
                         }
 
                         o = o with { Records = kinds };
+                        recordsGiven = true;
                         break;
                     }
 
                 case "--summary-interval":
                     summaryInterval = IntValue(0, 86400);
+                    break;
+                case "--stats":
+                    statsInterval = IntValue(1, 86400);
+                    break;
+                case "--summary-only":
+                    cl.SummaryOnly = true;
                     break;
                 case "--tcp-timeout":
                     o = o with { TcpTimeoutSeconds = IntValue(1, 86400 * 7) };
@@ -210,6 +240,12 @@ internal sealed class CommandLine
             o = o with { PortSummaryIntervalSeconds = summaryInterval ?? 300 };
         }
 
+        o = o with { StatsIntervalSeconds = statsInterval ?? 0, CollectPortSummary = !cl.Quiet };
+        if (cl.SummaryOnly)
+        {
+            o = o with { Records = RecordKinds.None };
+        }
+
         cl.Options = o;
         if (cl.Help || cl.Version || cl.ListInterfaces)
         {
@@ -226,12 +262,34 @@ internal sealed class CommandLine
             throw new UsageException("-r and -i cannot be used together");
         }
 
+        if (cl.SummaryOnly && (recordsGiven || statsInterval is not null || cl.WritePath is not null || cl.Quiet))
+        {
+            throw new UsageException("--summary-only writes no records and prints its table on stderr: it cannot go with --records, --stats, -w or -q");
+        }
+
         if (cl.Filter is { Length: 0 })
         {
             throw new UsageException("--filter needs a non-empty expression");
         }
 
         return cl;
+    }
+
+    /// <summary>"3624" or "3624,443": each a port from 1 to 65535; null when not.</summary>
+    private static List<ushort>? PortList(string value)
+    {
+        var ports = new List<ushort>();
+        foreach (string part in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!ushort.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
+            {
+                return null;
+            }
+
+            ports.Add(port);
+        }
+
+        return ports;
     }
 
     /// <summary>Tunnel carriers whose inner packets may be on a watched port: VXLAN, Geneve, Teredo, GRE/ERSPAN, IP-in-IP, 6in4.</summary>

@@ -32,7 +32,7 @@ internal static class Program
 
         if (cl.Help)
         {
-            Console.Out.Write(CommandLine.HelpText);
+            Console.Out.Write(CommandLine.HelpText + "\n\n" + EnvironmentOptions.HelpSection(CommandLine.HelpText));
             return ExitOk;
         }
 
@@ -152,9 +152,19 @@ internal static class Program
                     context.Cancel = true;
                     requestReopen?.Invoke();
                 });
+                ProgressLine? progress = null;
+                if (ProgressLine.Wanted(cl))
+                {
+                    var monitor = new PipelineMonitor();
+                    cl.Options = cl.Options with { Monitor = monitor };
+                    progress = new ProgressLine(monitor, Console.Error);
+                }
+
                 var result = SnifferPipeline.Run(source, cl.Options, output, outputName, fileFilter, stop.Token, reopen, r => requestReopen = r);
+                progress?.Dispose();
                 if (!cl.Quiet)
                 {
+                    Console.Error.Write(result.PortSummary is { } ports ? SummaryTable.Render(ports.Snapshot()) : "");
                     Report(source, result);
                 }
 

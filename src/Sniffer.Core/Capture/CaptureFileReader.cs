@@ -30,6 +30,14 @@ public sealed class CaptureFileReader : IPacketSource
         Name = name;
         _stream = stream;
         _ownsStream = ownsStream;
+        try
+        {
+            Length = stream.CanSeek ? stream.Length : null;
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException)
+        {
+            Length = null;
+        }
     }
 
     public static CaptureFileReader Open(string path)
@@ -75,6 +83,14 @@ public sealed class CaptureFileReader : IPacketSource
 
     public CaptureFileFormat Format { get; private set; }
 
+    private long _bytesConsumed;
+
+    /// <summary>Input bytes parsed so far (updated once per read, not per packet), for the progress line.</summary>
+    public long BytesConsumed => Volatile.Read(ref _bytesConsumed);
+
+    /// <summary>Size of the input when it is a regular file (for a percentage); null for stdin and pipes.</summary>
+    public long? Length { get; }
+
     /// <summary>Link types met that the decoder does not support, reported once each.</summary>
     public HashSet<int> LinkTypes { get; } = [];
 
@@ -116,6 +132,7 @@ public sealed class CaptureFileReader : IPacketSource
 
                 var buffer = result.Buffer;
                 var consumed = Parse(buffer, result.IsCompleted, ref state, sink, cancellation);
+                Volatile.Write(ref _bytesConsumed, state.Offset);
                 if (cancellation.IsCancellationRequested)
                 {
                     break;

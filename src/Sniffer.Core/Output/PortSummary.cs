@@ -38,6 +38,8 @@ public sealed class PortSummary
         public readonly SortedDictionary<string, long> Products = new(StringComparer.Ordinal);
         public readonly SortedDictionary<string, long> Fingerprints = new(StringComparer.Ordinal);
         public readonly SortedDictionary<string, long> UnknownShapes = new(StringComparer.Ordinal);
+        /// <summary>The first unknown flow of each listed shape, for the console's description of it.</summary>
+        public readonly Dictionary<string, UnknownProfile> UnknownExamples = new(StringComparer.Ordinal);
         public long Omitted;
     }
 
@@ -100,7 +102,12 @@ public sealed class PortSummary
 
             if (flow.Unknown is { } unknown)
             {
-                Count(p.UnknownShapes, $"{unknown.Shape} ({unknown.ShapeHash})", ref p.Omitted);
+                string shape = $"{unknown.Shape} ({unknown.ShapeHash})";
+                Count(p.UnknownShapes, shape, ref p.Omitted);
+                if (p.UnknownShapes.ContainsKey(shape))
+                {
+                    p.UnknownExamples.TryAdd(shape, unknown);
+                }
             }
         }
     }
@@ -208,6 +215,41 @@ public sealed class PortSummary
         return written;
     }
 
+    /// <summary>
+    /// The same data as the records, for the console's end-of-run table: ports in order, protocols with the most
+    /// flows first, lists with the most flows first.
+    /// </summary>
+    public IReadOnlyList<PortView> Snapshot()
+    {
+        var ports = new List<PortView>();
+        lock (_lock)
+        {
+            foreach (var (portNumber, port) in _ports)
+            {
+                var protocols = new List<ProtocolView>();
+                foreach (var (name, p) in port.Protocols.OrderByDescending(kv => kv.Value.Flows).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    protocols.Add(new ProtocolView(
+                        name,
+                        p.Flows,
+                        p.Bytes,
+                        [.. p.Servers.OrderBy(s => s.Ip).ThenBy(s => s.Port).Select(s => s.Ip.IsV6 ? $"[{s.Ip}]:{s.Port}" : $"{s.Ip}:{s.Port}")],
+                        Ranked(p.Products),
+                        Ranked(p.Fingerprints),
+                        [.. Ranked(p.UnknownShapes).Select(kv => new UnknownShapeView(kv.Value, kv.Flows, p.UnknownExamples.GetValueOrDefault(kv.Value)))],
+                        p.Omitted));
+                }
+
+                ports.Add(new PortView(portNumber, PortRegistry.IanaServiceName(portNumber), port.Flows, port.FirstNs, port.LastNs, protocols));
+            }
+        }
+
+        return ports;
+    }
+
+    private static List<CountView> Ranked(SortedDictionary<string, long> counts) =>
+        [.. counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new CountView(kv.Key, kv.Value))];
+
     private static void WriteServers(Utf8JsonWriter w, ReadOnlySpan<byte> name, HashSet<(Decoding.IpAddr Ip, ushort Port)> servers)
     {
         if (servers.Count == 0)
@@ -243,3 +285,16 @@ public sealed class PortSummary
         w.WriteEndArray();
     }
 }
+
+/// <summary>One watched server port in <see cref="PortSummary.Snapshot"/>.</summary>
+public sealed record PortView(ushort Port, string? Registration, long Flows, long FirstNs, long LastNs, IReadOnlyList<ProtocolView> Protocols);
+
+/// <summary>One protocol seen on a port: flows, bytes, servers (<c>ip:port</c>), products, fingerprints, unknown shapes.</summary>
+public sealed record ProtocolView(string Name, long Flows, long Bytes, IReadOnlyList<string> Servers, IReadOnlyList<CountView> Products,
+    IReadOnlyList<CountView> Fingerprints, IReadOnlyList<UnknownShapeView> UnknownShapes, long Omitted);
+
+/// <summary>A value and how many flows had it.</summary>
+public readonly record struct CountView(string Value, long Flows);
+
+/// <summary>An unknown shape (<c>shape (shape_hash)</c>), its flows, and the profile of the first flow that had it.</summary>
+public sealed record UnknownShapeView(string Shape, long Flows, UnknownProfile? Example);

@@ -8,7 +8,9 @@ public enum RecordKinds
     FlowEnd = 1,
     ProtocolDetected = 2,
     PortSummary = 4,
-    All = FlowEnd | ProtocolDetected | PortSummary,
+    /// <summary>Sensor health metrics (<c>--stats N</c>).</summary>
+    Stats = 8,
+    All = FlowEnd | ProtocolDetected | PortSummary | Stats,
 }
 
 public static class RecordKindNames
@@ -23,6 +25,7 @@ public static class RecordKindNames
                 case "flow_end": kinds |= RecordKinds.FlowEnd; break;
                 case "protocol_detected": kinds |= RecordKinds.ProtocolDetected; break;
                 case "port_summary": kinds |= RecordKinds.PortSummary; break;
+                case "stats": kinds |= RecordKinds.Stats; break;
                 case "all": kinds |= RecordKinds.All; break;
                 default: return false;
             }

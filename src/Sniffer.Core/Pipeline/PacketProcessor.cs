@@ -94,6 +94,9 @@ public sealed class PacketProcessor : IDisposable
 
     public int ActiveFlows => _table.Count;
 
+    /// <summary>The worker's packet clock (latest packet time, Unix ns); long.MinValue before the first packet.</summary>
+    public long ClockNs => Volatile.Read(ref _nowNs);
+
     public ProtocolDetector Detector => _detector;
 
     /// <summary>Bytes held for stream reassembly now.</summary>

@@ -37,6 +37,12 @@ public sealed record SnifferOptions
     public long FragmentMemcapBytes { get; init; } = Decoding.IpDefragmenter.DefaultMemoryLimitBytes;
     /// <summary>Seconds between periodic port_summary records (live capture); 0 = only at the end.</summary>
     public int PortSummaryIntervalSeconds { get; init; }
+    /// <summary>Seconds between <c>stats</c> records (<c>--stats</c>; live capture, plus one at the end); 0 = none.</summary>
+    public int StatsIntervalSeconds { get; init; }
+    /// <summary>Keep the port summary even when no port_summary record is written (the console's end-of-run table).</summary>
+    public bool CollectPortSummary { get; init; }
+    /// <summary>Read-only view of the running pipeline for the console (progress line); attached by the pipeline.</summary>
+    public PipelineMonitor? Monitor { get; init; }
 
     /// <summary>True when flows on this server port belong in the port summary.</summary>
     public bool IsSummarised(ushort serverPort) => AnyPort || Ports.Contains(serverPort);

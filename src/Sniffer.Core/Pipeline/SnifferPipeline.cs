@@ -17,6 +17,8 @@ public sealed class RunResult
     public bool Interrupted;
     public bool OutputClosed;
     public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
+    /// <summary>What was seen per watched port (when port_summary records or <see cref="SnifferOptions.CollectPortSummary"/>).</summary>
+    public Output.PortSummary? PortSummary;
 }
 
 /// <summary>
@@ -38,7 +40,8 @@ public static class SnifferPipeline
 
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
         var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
-        var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) : null;
+        bool writeSummary = (options.Records & Output.RecordKinds.PortSummary) != 0;
+        var summary = writeSummary || options.CollectPortSummary ? new Output.PortSummary(options.IsSummarised) : null;
         var processors = new PacketProcessor[workers];
         var threads = new Thread[workers];
         Exception?[] workerErrors = new Exception?[workers];
@@ -73,6 +76,9 @@ public static class SnifferPipeline
             threads[i].Start();
         }
 
+        var monitor = options.Monitor ?? new PipelineMonitor();
+        monitor.Attach(source, dispatcher, processors);
+        using var stats = StatsReporter.Start(options, monitor, writer, source.IsLive);
         Exception? captureError = null;
         var captureThread = new Thread(() =>
         {
@@ -94,7 +100,7 @@ public static class SnifferPipeline
         int interval = options.PortSummaryIntervalSeconds;
         while (!captureThread.Join(interval > 0 ? interval * 1000 : Timeout.Infinite))
         {
-            WriteSummary(summary, writer, final: false);
+            WriteSummary(writeSummary ? summary : null, writer, final: false);
         }
 
         foreach (var t in threads)
@@ -102,7 +108,9 @@ public static class SnifferPipeline
             t.Join();
         }
 
-        WriteSummary(summary, writer, final: true);
+        WriteSummary(writeSummary ? summary : null, writer, final: true);
+        stats?.Finish();
+        result.PortSummary = summary;
 
         writer.Complete();
         if (!ReferenceEquals(writer.Current, output))
