@@ -62,28 +62,34 @@ public class ProbeAllocationTests
     {
         var fps = FingerprinterRegistry.All.Select(r => r.Fingerprinter).Where(f => f.Name is not ("http" or "tls" or "ssh")).ToArray();
         var samples = TextSamples.All.Concat(FingerprintKit.ForeignPayloads().Select(p => new TextSamples.Sample("x", "foreign", p, p))).ToArray();
-        foreach (var fp in fps)
+        void ProbeAll()
         {
-            foreach (var s in samples)
+            foreach (var fp in fps)
             {
-                fp.Probe(new InspectionContext(s.Transport, s.Client, s.Server, true, true)); // warm-up (static init, JIT)
-            }
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (var fp in fps)
-        {
-            foreach (var s in samples)
-            {
-                for (int i = 0; i <= s.Client.Length; i += 7)
+                foreach (var s in samples)
                 {
-                    fp.Probe(new InspectionContext(s.Transport, s.Client.AsSpan(0, i), s.Server.AsSpan(0, Math.Min(i, s.Server.Length)), false, false));
-                }
+                    for (int i = 0; i <= s.Client.Length; i += 7)
+                    {
+                        fp.Probe(new InspectionContext(s.Transport, s.Client.AsSpan(0, i), s.Server.AsSpan(0, Math.Min(i, s.Server.Length)), false, false));
+                    }
 
-                fp.Probe(new InspectionContext(s.Transport, s.Client, s.Server, true, true));
+                    fp.Probe(new InspectionContext(s.Transport, s.Client, s.Server, true, true));
+                }
             }
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        ProbeAll(); // warm-up: static initialisation and JIT of every path the measured rounds take
+
+        // A round can see a runtime allocation on this thread that is not the probes' (tiering under a loaded
+        // test run); a probe that allocates does so in every round.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3 && fewest > 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ProbeAll();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, fewest);
     }
 }
