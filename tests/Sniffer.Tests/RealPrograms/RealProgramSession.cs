@@ -167,9 +167,12 @@ public sealed class RealProgramSession : IDisposable
 
     public sealed record ClientResult(int ExitCode, string Stdout, string Stderr);
 
-    /// <summary>Runs a client to completion (HOME = <see cref="Home"/>); fails on a non-zero exit unless told not to check.</summary>
+    /// <summary>
+    /// Runs a client (or a setup program) to completion, as <paramref name="runAs"/> when given, with HOME =
+    /// <see cref="Home"/>; fails on a non-zero exit unless told not to check.
+    /// </summary>
     public ClientResult Run(Tool tool, IEnumerable<string> args, string? stdin = null, bool check = true,
-        IReadOnlyDictionary<string, string>? env = null, int timeoutMs = ClientTimeoutMs)
+        IReadOnlyDictionary<string, string>? env = null, int timeoutMs = ClientTimeoutMs, string? runAs = null)
     {
         var merged = new Dictionary<string, string>(StringComparer.Ordinal) { ["HOME"] = Home };
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
@@ -178,7 +181,10 @@ public sealed class RealProgramSession : IDisposable
         }
 
         var argList = args.ToList();
-        var result = RunProcess(tool.Path, argList, stdin, timeoutMs, check, merged);
+        var result = runAs is null
+            ? RunProcess(tool.Path, argList, stdin, timeoutMs, check, merged)
+            : RunProcess("setpriv", [$"--reuid={runAs}", $"--regid={runAs}", "--init-groups", "--", tool.Path, .. argList],
+                stdin, timeoutMs, check, merged);
         _output.WriteLine($"client: {tool.Name} {string.Join(' ', argList)} → exit {result.ExitCode}");
         return result;
     }

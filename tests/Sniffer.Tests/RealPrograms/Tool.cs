@@ -32,6 +32,17 @@ public sealed record Tool(string Name, string Path, string Package, string Packa
         throw new InvalidOperationException("unreachable");
     }
 
+    /// <summary>
+    /// A system user a server drops to (created by its Debian package): a skip (a failure in CI) when absent.
+    /// </summary>
+    public static void RequireUser(string user, string package)
+    {
+        bool exists = File.ReadLines("/etc/passwd").Any(l => l.StartsWith(user + ":", StringComparison.Ordinal));
+        string reason = $"user {user} does not exist (Debian package {package} creates it; .ci/run installs it)";
+        Assert.False(!exists && InCi, reason);
+        Skip.IfNot(exists, reason);
+    }
+
     /// <summary>A program of PostgreSQL's versioned tree (<c>/usr/lib/postgresql/N/bin</c>), newest N first.</summary>
     public static Tool RequirePostgres(string name)
     {
