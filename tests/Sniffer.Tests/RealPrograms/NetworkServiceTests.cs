@@ -71,15 +71,17 @@ public sealed class NetworkServiceTests(ITestOutputHelper output)
             allow {RealProgramSession.Address}
             local stratum {Stratum}
             cmdport 0
+            bindcmdaddress /
             pidfile {s.PathOf("chronyd.pid")}
             driftfile {s.PathOf("chrony.drift")}
             """);
         await s.StartServerAsync(chronyd, ["-x", "-d", "-u", "root", "-f", config], tcp: false, udp: true);
 
         // -Q: query once and print the offset, never touching the clock; the config is given on the command line.
+        // No command port or socket for either chronyd (bindcmdaddress / disables the Unix socket in /run/chrony).
         var query = s.Run(chronyd, ["-Q", "-u", "root", "-t", "10", "-f", "/dev/null",
             $"server {RealProgramSession.Address} port {RealProgramSession.Port} iburst maxsamples 1",
-            $"pidfile {s.PathOf("client.pid")}", "cmdport 0"]);
+            $"pidfile {s.PathOf("client.pid")}", "cmdport 0", "bindcmdaddress /"]);
         Assert.Contains("System clock wrong by", query.Stdout + query.Stderr, StringComparison.Ordinal);
 
         var flows = await s.FinishAsync("udp");
