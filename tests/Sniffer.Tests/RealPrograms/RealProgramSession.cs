@@ -158,6 +158,7 @@ public sealed class RealProgramSession : IDisposable
     public async Task<ServerProcess> StartServerAsync(Tool tool, IEnumerable<string> args, bool tcp = true, bool udp = false,
         string? runAs = null, IReadOnlyDictionary<string, string>? env = null)
     {
+        await ServerProcess.WaitPortFreeAsync(Port);
         var server = ServerProcess.Start(tool, args, runAs, env, Dir);
         _servers.Add(server);
         _output.WriteLine($"server: {tool.Name} pid {server.Pid}");
@@ -242,32 +243,68 @@ public sealed class RealProgramSession : IDisposable
 
     /// <summary>
     /// Stops every server (by PID), lets the capture drain, stops the sniffer with SIGTERM and returns the flow_end
-    /// records of flows to 127.0.0.1:3624 over <paramref name="transport"/> (`tcp`, `udp` or null for both) — other
-    /// loopback traffic may be on the capture too. Each record is written to the test output.
+    /// records of this test's flows: to 127.0.0.1:3624 over <paramref name="transport"/> (`tcp`, `udp` or null for
+    /// both), started while this test's server held the port. Other tests on the machine may use 127.0.0.1:3624
+    /// before and after (the capture sees all of lo). Each record is written to the test output.
     /// </summary>
     public async Task<List<JsonElement>> FinishAsync(string? transport = null)
     {
+        Assert.NotEmpty(_servers);
+        DateTime from = _servers.Min(s => s.ReadyAt) - WindowSlack;
         foreach (var s in _servers)
         {
             s.Stop();
         }
 
+        DateTime to = _servers.Max(s => s.StoppingAt) + WindowSlack;
         await Task.Delay(CaptureDrainMs);
         StopSniffer();
         _finished = true;
         Assert.True(_sniffer!.ExitCode == 0, $"sniffer exited {_sniffer.ExitCode}:\n{SnifferStderr}");
         var records = PipelineRunner.ParseLines(File.ReadAllBytes(_ndjson));
-        var mine = records.Action("flow_end")
+        var toPort = records.Action("flow_end")
             .Where(r => r.Str("destination.ip") == Address && r.Str("destination.port") == "3624")
             .Where(r => transport is null || r.Str("network.transport") == transport)
-            .Where(r => r.Get("sniffer.midstream")?.ValueKind != JsonValueKind.True)
             .ToList();
-        foreach (var r in mine)
+        var mine = new List<JsonElement>();
+        foreach (var r in toPort)
         {
-            _output.WriteLine($"record: {r.GetRawText()}");
+            if (r.Get("sniffer.midstream")?.ValueKind != JsonValueKind.True && Started(r) is DateTime start && start >= from && start <= to)
+            {
+                mine.Add(r);
+                _output.WriteLine($"record: {r.GetRawText()}");
+            }
+            else
+            {
+                _output.WriteLine($"ignored (not started while this test's server held the port): {r.GetRawText()}");
+            }
         }
 
         return mine;
+    }
+
+    /// <summary>Slack around the window a server held the port (packet and test clocks are the same clock).</summary>
+    private static readonly TimeSpan WindowSlack = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>event.start (RFC 3339 UTC, up to nanoseconds) as a UTC DateTime (to 100 ns).</summary>
+    private static DateTime? Started(JsonElement record)
+    {
+        string? text = record.Str("event.start");
+        if (text is null || !text.EndsWith('Z'))
+        {
+            return null;
+        }
+
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0 && text.Length - 1 - (dot + 1) > 7)
+        {
+            text = string.Concat(text.AsSpan(0, dot + 8), "Z"); // DateTime keeps 7 fractional digits
+        }
+
+        return DateTime.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : null;
     }
 
     private void StopSniffer()

@@ -33,6 +33,12 @@ public sealed class ServerProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>When the server was seen holding its port (UTC).</summary>
+    public DateTime ReadyAt { get; private set; }
+
+    /// <summary>When the server was told to stop (UTC); <see cref="DateTime.MaxValue"/> until then.</summary>
+    public DateTime StoppingAt { get; private set; } = DateTime.MaxValue;
+
     public string Log
     {
         get
@@ -111,6 +117,7 @@ public sealed class ServerProcess : IDisposable
             bool udpReady = !udp || BoundInodes("/proc/net/udp", port, listenOnly: false).Overlaps(inodes);
             if (tcpReady && udpReady)
             {
+                ReadyAt = DateTime.UtcNow;
                 return;
             }
 
@@ -129,6 +136,46 @@ public sealed class ServerProcess : IDisposable
         {
             return "?";
         }
+    }
+
+    /// <summary>
+    /// Waits (bounded by <see cref="ReadyTimeout"/>) until no socket on this machine is bound to the port — other
+    /// tests (another checkout's too) may briefly hold it — so that a server's bind failure means a real problem.
+    /// </summary>
+    internal static async Task WaitPortFreeAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (PortHolders(port) is { Length: > 0 } holders)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"port {port} stayed in use for {ReadyTimeout.TotalSeconds} s: {holders}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Listening TCP and bound UDP sockets on the port, any address (empty when none).</summary>
+    private static string PortHolders(int port)
+    {
+        string suffix = $":{port:X4}";
+        var found = new List<string>();
+        foreach (var (table, listenOnly) in new[] { ("tcp", true), ("tcp6", true), ("udp", false), ("udp6", false) })
+        {
+            string path = $"/proc/net/{table}";
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(path).Skip(1))
+            {
+                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length > 9 && f[1].EndsWith(suffix, StringComparison.Ordinal) && (!listenOnly || f[3] == "0A"))
+                {
+                    found.Add($"{table} {f[1]}");
+                }
+            }
+        }
+
+        return string.Join(", ", found);
     }
 
     /// <summary>Socket inodes of 127.0.0.1:port in a /proc/net table (TCP: listening sockets only).</summary>
@@ -186,6 +233,7 @@ public sealed class ServerProcess : IDisposable
         }
 
         _stopped = true;
+        StoppingAt = DateTime.UtcNow;
         var children = ProcessTree.Descendants(_process.Id);
         if (!_process.HasExited)
         {
