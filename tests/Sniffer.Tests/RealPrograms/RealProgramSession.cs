@@ -152,17 +152,17 @@ public sealed class RealProgramSession : IDisposable
     }
 
     /// <summary>
-    /// Starts a server (as <paramref name="runAs"/> when given) and waits until it has bound 127.0.0.1:3624
-    /// over the transports named.
+    /// Starts a server (as <paramref name="runAs"/> when given) and waits until it has bound 127.0.0.1:3624 (or a
+    /// helper server's <paramref name="port"/>) over the transports named.
     /// </summary>
     public async Task<ServerProcess> StartServerAsync(Tool tool, IEnumerable<string> args, bool tcp = true, bool udp = false,
-        string? runAs = null, IReadOnlyDictionary<string, string>? env = null)
+        string? runAs = null, IReadOnlyDictionary<string, string>? env = null, int port = Port)
     {
-        await ServerProcess.WaitPortFreeAsync(Port);
+        await ServerProcess.WaitPortFreeAsync(port);
         var server = ServerProcess.Start(tool, args, runAs, env, Dir);
         _servers.Add(server);
-        _output.WriteLine($"server: {tool.Name} pid {server.Pid}");
-        await server.WaitReadyAsync(Port, tcp, udp);
+        _output.WriteLine($"server: {tool.Name} pid {server.Pid} on {Address}:{port}");
+        await server.WaitReadyAsync(port, tcp, udp);
         return server;
     }
 
@@ -251,9 +251,9 @@ public sealed class RealProgramSession : IDisposable
     {
         Assert.NotEmpty(_servers);
         DateTime from = _servers.Min(s => s.ReadyAt) - WindowSlack;
-        foreach (var s in _servers)
+        for (int i = _servers.Count - 1; i >= 0; i--)
         {
-            s.Stop();
+            _servers[i].Stop(); // the last started first: clients of the earlier ones (ssh -D of sshd) go first
         }
 
         DateTime to = _servers.Max(s => s.StoppingAt) + WindowSlack;
@@ -326,9 +326,9 @@ public sealed class RealProgramSession : IDisposable
 
     public void Dispose()
     {
-        foreach (var s in _servers)
+        for (int i = _servers.Count - 1; i >= 0; i--)
         {
-            s.Dispose();
+            _servers[i].Dispose();
         }
 
         if (!_finished)

@@ -11,7 +11,7 @@ public sealed partial class WebTests(ITestOutputHelper output)
 {
     private const string ServerName = "real.sniffer.test";
 
-    private static string NginxConfig(RealProgramSession s, string listen, string extra) => $$"""
+    internal static string NginxConfig(RealProgramSession s, string listen, string extra, int port = RealProgramSession.Port) => $$"""
         daemon off;
         master_process off;
         pid {{s.PathOf("nginx.pid")}};
@@ -25,7 +25,7 @@ public sealed partial class WebTests(ITestOutputHelper output)
             uwsgi_temp_path {{s.PathOf("tmp-uwsgi")}};
             scgi_temp_path {{s.PathOf("tmp-scgi")}};
             server {
-                listen {{RealProgramSession.Address}}:{{RealProgramSession.Port}} {{listen}};
+                listen {{RealProgramSession.Address}}:{{port}} {{listen}};
                 server_name {{ServerName}};
                 root {{s.PathOf("html")}};
                 {{extra}}
@@ -33,12 +33,13 @@ public sealed partial class WebTests(ITestOutputHelper output)
         }
         """;
 
-    private static async Task StartNginx(RealProgramSession s, Tool nginx, string listen, string extra)
+    /// <summary>nginx in one foreground process (no master), everything under the test's directory.</summary>
+    internal static async Task StartNginx(RealProgramSession s, Tool nginx, string listen, string extra, int port = RealProgramSession.Port)
     {
         s.MakeDir("html");
         s.WriteFile(Path.Combine("html", "index.html"), "hello from real nginx\n");
-        string config = s.WriteFile("nginx.conf", NginxConfig(s, listen, extra));
-        await s.StartServerAsync(nginx, ["-p", s.Dir, "-c", config, "-e", s.PathOf("error.log")]);
+        string config = s.WriteFile("nginx.conf", NginxConfig(s, listen, extra, port));
+        await s.StartServerAsync(nginx, ["-p", s.Dir, "-c", config, "-e", s.PathOf("error.log")], port: port);
     }
 
     /// <summary>The product nginx names in its Server header, from `nginx -v` ("nginx version: nginx/1.22.1").</summary>
@@ -77,8 +78,8 @@ public sealed partial class WebTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// nginx with TLS 1.2/1.3 and HTTP/2 (self-signed certificate made now); curl with SNI, once with TLS 1.3
-    /// and once capped at TLS 1.2 (where the server's ALPN choice is still in clear).
+    /// nginx with TLS 1.2/1.3 and HTTP/2 (self-signed certificate made now); curl with SNI, once as it comes
+    /// (TLS 1.3 negotiated) and once capped at TLS 1.2 (where the server's ALPN choice is still in clear).
     /// </summary>
     [SkippableFact]
     public async Task Tls_NginxAndCurl()
@@ -94,7 +95,7 @@ public sealed partial class WebTests(ITestOutputHelper output)
 
         string url = $"https://{ServerName}:{RealProgramSession.Port}/index.html";
         string resolve = $"{ServerName}:{RealProgramSession.Port}:{RealProgramSession.Address}";
-        var tls13 = s.Run(curl, ["-sS", "--max-time", "10", "-k", "--tlsv1.3", "--resolve", resolve, url]);
+        var tls13 = s.Run(curl, ["-sS", "--max-time", "10", "-k", "--resolve", resolve, url]);
         var tls12 = s.Run(curl, ["-sS", "--max-time", "10", "-k", "--tls-max", "1.2", "--resolve", resolve, url]);
         Assert.Equal("hello from real nginx\n", tls13.Stdout);
         Assert.Equal("hello from real nginx\n", tls12.Stdout);
@@ -123,6 +124,25 @@ public sealed partial class WebTests(ITestOutputHelper output)
         Assert.StartsWith("TLS_AES_", v13.Str("tls.cipher"), StringComparison.Ordinal);
         Assert.Equal("h2", v12.Str("tls.next_protocol")); // TLS 1.3 encrypts the server's ALPN choice
         Assert.NotEqual(v13.Str("tls.client.ja3"), v12.Str("tls.client.ja3"));
+    }
+
+    /// <summary>nginx serving HTTP/2 in clear; curl with prior knowledge (the connection preface first, no Upgrade).</summary>
+    [SkippableFact]
+    public async Task Http2_NginxAndCurlPriorKnowledge()
+    {
+        var nginx = Tool.Require("nginx", "nginx", "/usr/sbin/nginx");
+        var curl = Tool.Require("curl", "curl", "/usr/bin/curl");
+        using var s = await RealProgramSession.StartAsync(output, "http2", nginx, curl);
+        await StartNginx(s, nginx, "http2", "");
+
+        string url = $"http://{RealProgramSession.Address}:{RealProgramSession.Port}/index.html";
+        var get = s.Run(curl, ["-sS", "--max-time", "10", "--http2-prior-knowledge", "-w", "%{http_version}", url]);
+        Assert.Equal("hello from real nginx\n2", get.Stdout);
+
+        var flows = await s.FinishAsync("tcp");
+        Expect.Flows(flows, "http2", 1);
+        Assert.Equal("True", flows[0].Str("sniffer.http2.prior_knowledge"));
+        Assert.Equal("client", flows[0].Str("sniffer.first_speaker"));
     }
 
     [GeneratedRegex(@"nginx/([0-9][0-9.]*)")]
