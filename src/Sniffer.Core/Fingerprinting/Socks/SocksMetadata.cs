@@ -13,16 +13,15 @@ public sealed class SocksMetadata : ProtocolMetadata
     /// <summary>Longest user / host kept.</summary>
     public const int MaxValueLength = 255;
 
+    /// <summary>SOCKS5: the reply was read, or no reply can be read (failed or GSSAPI-wrapped negotiation).</summary>
+    private bool _socks5Settled;
+
     public string? Version { get; private set; }
     public string? Command { get; private set; }
     public string? Target { get; private set; }
     public string? User { get; private set; }
     public string? AuthMethod { get; private set; }
-    /// <summary>SOCKS4 reply code (90..93) or SOCKS5 reply field (0 succeeded .. 8).</summary>
     public int? Reply { get; private set; }
-
-    /// <summary>SOCKS5: the reply was read, or no reply can be read (failed or GSSAPI-wrapped negotiation).</summary>
-    private bool _socks5Settled;
 
     internal bool Fill(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
@@ -82,6 +81,47 @@ public sealed class SocksMetadata : ProtocolMetadata
         return Target is not null && (AuthMethod is not null || Reply is not null) && (Version != "5" || _socks5Settled);
     }
 
+    public override void WriteEcs(Utf8JsonWriter writer)
+    {
+        if (User is not null)
+        {
+            writer.WriteStartObject("user");
+            writer.WriteString("name", User);
+            writer.WriteEndObject();
+        }
+    }
+
+    public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("socks");
+        if (Version is not null)
+        {
+            writer.WriteString("version", Version);
+        }
+
+        if (Command is not null)
+        {
+            writer.WriteString("command", Command);
+        }
+
+        if (Target is not null)
+        {
+            writer.WriteString("target", Target);
+        }
+
+        if (AuthMethod is not null)
+        {
+            writer.WriteString("auth_method", AuthMethod);
+        }
+
+        if (Reply is int reply)
+        {
+            writer.WriteNumber("reply", reply);
+        }
+
+        writer.WriteEndObject();
+    }
+
     /// <summary>
     /// The SOCKS5 reply (05, REP, 00, ATYP, …) after the method selection and, for username/password, the RFC 1929
     /// status (01, 00). True when settled: the reply was found, or none will follow in clear (the sub-negotiation
@@ -125,46 +165,5 @@ public sealed class SocksMetadata : ProtocolMetadata
         }
 
         return true;
-    }
-
-    public override void WriteEcs(Utf8JsonWriter writer)
-    {
-        if (User is not null)
-        {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", User);
-            writer.WriteEndObject();
-        }
-    }
-
-    public override void WriteSniffer(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject("socks");
-        if (Version is not null)
-        {
-            writer.WriteString("version", Version);
-        }
-
-        if (Command is not null)
-        {
-            writer.WriteString("command", Command);
-        }
-
-        if (Target is not null)
-        {
-            writer.WriteString("target", Target);
-        }
-
-        if (AuthMethod is not null)
-        {
-            writer.WriteString("auth_method", AuthMethod);
-        }
-
-        if (Reply is int reply)
-        {
-            writer.WriteNumber("reply", reply);
-        }
-
-        writer.WriteEndObject();
     }
 }
