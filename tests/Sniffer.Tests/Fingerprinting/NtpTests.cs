@@ -16,6 +16,10 @@ public class NtpTests
     // ntpq "rv" (mode 6 read variables, v2) request and a hand-made 4-byte response.
     private static readonly byte[] ControlRequest = Hex("160200010000000000000000");
     private static readonly byte[] ControlResponse = Hex("1682000106180000000000047665723d");
+    // chrony 4.3 `chronyd -Q` request and `chronyd` server reply (stratum 8, local reference 127.127.1.1), captured
+    // live: a client-mode request hides its clock (precision 0x20 = +32, everything zero but the transmit time).
+    private static readonly byte[] ChronyClient = Hex("23000620000000000000000000000000000000000000000000000000000000000000000000000000c961a912e7730716");
+    private static readonly byte[] ChronyServer = Hex("240806e600000000000000007f7f0101eeb374e9b769a21ec961a912e7730716eeb374eb1e6891c5eeb374eb1e6e15c2");
 
     [Fact]
     public void RealMessagesMatch()
@@ -30,6 +34,27 @@ public class NtpTests
         Assert.Equal(Confidence.High, Probe(Fp, Transport.Udp, ControlRequest, ControlResponse).Confidence);
         // Two clients' requests do not make an exchange.
         Assert.Equal(ProbeStatus.NoMatch, Probe(Fp, Transport.Udp, V4Client, V4Client).Status);
+    }
+
+    [Fact]
+    public void ChronyDataMinimizedRequestMatches()
+    {
+        Assert.Equal("ntp.header", ProbeClient(Fp, Transport.Udp, ChronyClient).Evidence);
+        var both = Probe(Fp, Transport.Udp, ChronyClient, ChronyServer);
+        Assert.Equal(ProbeStatus.Match, both.Status);
+        Assert.Equal(Confidence.High, both.Confidence);
+        using var j = Json(RunExtract(Fp, Transport.Udp, ChronyClient, ChronyServer)!);
+        Assert.Equal("server", Path(j, "sniffer.ntp.mode"));
+        Assert.Equal("8", Path(j, "sniffer.ntp.stratum"));
+        Assert.Equal("127.127.1.1", Path(j, "sniffer.ntp.reference_id"));
+        // +32 is the client's privacy value only: a server (mode 4) or another positive precision is still not NTP.
+        var server32 = (byte[])ChronyServer.Clone();
+        server32[3] = 0x20;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeServer(Fp, Transport.Udp, server32).Status);
+        var client31 = (byte[])ChronyClient.Clone();
+        client31[3] = 0x1F;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, client31).Status);
+        AssertSplits(Fp, Transport.Udp, ChronyClient, ChronyServer);
     }
 
     [Fact]

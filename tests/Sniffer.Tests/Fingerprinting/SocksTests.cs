@@ -45,6 +45,43 @@ public class SocksTests
         Assert.Equal("none", Path(doc, "sniffer.socks.auth_method"));
     }
 
+    // curl 7.88.1 --socks5-hostname through OpenSSH 9.2p1's `ssh -D` (dynamic forwarding), captured live: greeting
+    // (none, GSSAPI) + CONNECT localhost:3625; method selection, then the reply "succeeded" (BND 0.0.0.0:0).
+    private static readonly byte[] CurlGreetingAndRequest = Hex("05020001" + "05010003096c6f63616c686f73740e29");
+    private static readonly byte[] OpenSshSelectionAndReply = Hex("0500" + "05000001000000000000");
+
+    [Fact]
+    public void Socks5_ReplyIsRead()
+    {
+        var meta = Assert.IsType<SocksMetadata>(RunExtract(Fp, Transport.Tcp, CurlGreetingAndRequest, OpenSshSelectionAndReply));
+        Assert.Equal(0, meta.Reply);
+        using var doc = ExtractJson(Fp, Transport.Tcp, CurlGreetingAndRequest, OpenSshSelectionAndReply);
+        Assert.Equal("localhost:3625", Path(doc, "sniffer.socks.target"));
+        Assert.Equal("none", Path(doc, "sniffer.socks.auth_method"));
+        Assert.Equal("0", Path(doc, "sniffer.socks.reply"));
+
+        // Until the reply arrives, extraction is not finished; then it is, with the same metadata object.
+        ProtocolMetadata? m = null;
+        Assert.False(Fp.Extract(new InspectionContext(Transport.Tcp, CurlGreetingAndRequest, OpenSshSelectionAndReply[..2], true, false), ref m));
+        Assert.False(Fp.Extract(new InspectionContext(Transport.Tcp, CurlGreetingAndRequest, OpenSshSelectionAndReply[..3], true, false), ref m));
+        Assert.True(Fp.Extract(new InspectionContext(Transport.Tcp, CurlGreetingAndRequest, OpenSshSelectionAndReply, true, false), ref m));
+        Assert.Equal(0, ((SocksMetadata)m!).Reply);
+
+        // After a username/password sub-negotiation the reply follows the RFC 1929 status; a refused connection.
+        var refused = Assert.IsType<SocksMetadata>(RunExtract(Fp, Transport.Tcp, Socks5UserPass, Hex("0502" + "0100" + "05050001000000000000")));
+        Assert.Equal(5, refused.Reply);
+        Assert.Equal("username_password", refused.AuthMethod);
+
+        // No reply can follow in clear: a failed sub-negotiation or GSSAPI. Extraction ends without one.
+        ProtocolMetadata? failed = null;
+        Assert.True(Fp.Extract(new InspectionContext(Transport.Tcp, Socks5UserPass, Hex("05020101"), true, false), ref failed));
+        Assert.Null(((SocksMetadata)failed!).Reply);
+        ProtocolMetadata? gssapi = null;
+        Assert.True(Fp.Extract(new InspectionContext(Transport.Tcp, CurlGreetingAndRequest, Hex("0501"), true, false), ref gssapi));
+        Assert.Equal("gssapi", ((SocksMetadata)gssapi!).AuthMethod);
+        AssertStandard(Fp, Transport.Tcp, CurlGreetingAndRequest, OpenSshSelectionAndReply);
+    }
+
     [Fact]
     public void Socks5_UserPassword()
     {

@@ -26,6 +26,11 @@ public sealed class NtpFingerprinter : IFingerprinter
     public const int MaxPoll = 17;
     /// <summary>Smallest precision exponent accepted (2^-32 s).</summary>
     public const int MinPrecision = -32;
+    /// <summary>
+    /// Precision a data-minimizing client writes into its requests so as not to reveal its clock (chrony's client
+    /// mode, draft-ietf-ntp-data-minimization: 0x20); accepted in mode 3 only.
+    /// </summary>
+    public const int DataMinimizationPrecision = 32;
 
     public string Name => "ntp";
 
@@ -91,7 +96,8 @@ public sealed class NtpFingerprinter : IFingerprinter
                 int stratum = d[1];
                 int poll = (sbyte)d[2];
                 int precision = (sbyte)d[3];
-                if (stratum > 16 || poll is < 0 or > MaxPoll || precision is < MinPrecision or > 0)
+                bool minimized = mode == 3 && precision == DataMinimizationPrecision;
+                if (stratum > 16 || poll is < 0 or > MaxPoll || (!minimized && precision is < MinPrecision or > 0))
                 {
                     return 0;
                 }

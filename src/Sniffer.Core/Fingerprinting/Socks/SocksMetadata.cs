@@ -13,6 +13,9 @@ public sealed class SocksMetadata : ProtocolMetadata
     /// <summary>Longest user / host kept.</summary>
     public const int MaxValueLength = 255;
 
+    /// <summary>SOCKS5: the reply was read, or no reply can be read (failed or GSSAPI-wrapped negotiation).</summary>
+    private bool _socks5Settled;
+
     public string? Version { get; private set; }
     public string? Command { get; private set; }
     public string? Target { get; private set; }
@@ -54,9 +57,9 @@ public sealed class SocksMetadata : ProtocolMetadata
 
         if (!server.IsEmpty && server.Length >= 2)
         {
-            if (server[0] == 5 && AuthMethod is null)
+            if (server[0] == 5)
             {
-                AuthMethod = server[1] switch
+                AuthMethod ??= server[1] switch
                 {
                     0 => "none",
                     1 => "gssapi",
@@ -64,6 +67,14 @@ public sealed class SocksMetadata : ProtocolMetadata
                     0xFF => "no_acceptable_methods",
                     _ => "0x" + server[1].ToString("x2", CultureInfo.InvariantCulture),
                 };
+                if (!_socks5Settled)
+                {
+                    _socks5Settled = TryReadSocks5Reply(server, out int reply, out bool found);
+                    if (found)
+                    {
+                        Reply = reply;
+                    }
+                }
             }
             else if (server[0] == 0 && Reply is null)
             {
@@ -71,7 +82,7 @@ public sealed class SocksMetadata : ProtocolMetadata
             }
         }
 
-        return Target is not null && (AuthMethod is not null || Reply is not null);
+        return Target is not null && (AuthMethod is not null || Reply is not null) && (Version != "5" || _socks5Settled);
     }
 
     /// <summary>
@@ -161,5 +172,50 @@ public sealed class SocksMetadata : ProtocolMetadata
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The SOCKS5 reply (05, REP, 00, ATYP, …) after the method selection and, for username/password, the RFC 1929
+    /// status (01, 00). True when settled: the reply was found, or none will follow in clear (the sub-negotiation
+    /// failed, GSSAPI wraps what follows, no method was acceptable, or the bytes are not a reply).
+    /// </summary>
+    private static bool TryReadSocks5Reply(ReadOnlySpan<byte> server, out int reply, out bool found)
+    {
+        reply = 0;
+        found = false;
+        int at = 2;
+        switch (server[1])
+        {
+            case 0:
+                break;
+            case 2:
+                if (server.Length < 4)
+                {
+                    return false;
+                }
+
+                if (server[2] != 1 || server[3] != 0)
+                {
+                    return true;
+                }
+
+                at = 4;
+                break;
+            default:
+                return true;
+        }
+
+        if (server.Length < at + 2)
+        {
+            return false;
+        }
+
+        if (server[at] == 5)
+        {
+            reply = server[at + 1];
+            found = true;
+        }
+
+        return true;
     }
 }
