@@ -88,6 +88,10 @@ public sealed partial class DatabaseTests(ITestOutputHelper output)
         // The TLS-wrapped session: the SSLRequest and the server's 'S' are all that is in clear.
         var tls = Expect.One(flows, "sniffer.postgresql.ssl_request", "True");
         Assert.Equal("S", tls.Str("sniffer.postgresql.ssl_response"));
+        // The TLS inside: identified, with its fingerprints beside the PostgreSQL fields.
+        Assert.Equal("tls", tls.Str("sniffer.inner.protocol"));
+        Assert.Matches("^[0-9a-f]{32}$", tls.Str("tls.client.ja3") ?? "");
+        Assert.StartsWith("t1", tls.Str("sniffer.tls.client.ja4") ?? "");
     }
 
     /// <summary>mariadb-install-db into a temp datadir, mariadbd in the foreground (drops to mysql), mariadb client.</summary>

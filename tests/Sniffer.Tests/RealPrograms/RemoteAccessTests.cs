@@ -73,6 +73,12 @@ public sealed class RemoteAccessTests(ITestOutputHelper output)
         var socks4 = Expect.One(flows, "sniffer.socks.version", "4");
         Assert.Equal($"{RealProgramSession.Address}:{WebPort}", socks4.Str("sniffer.socks.target"));
         Assert.Equal("90", socks4.Str("sniffer.socks.reply")); // request granted
+        // What went through the tunnel: curl's HTTP to nginx.
+        foreach (var flow in new[] { hostname, socks4 })
+        {
+            Assert.Equal("http", flow.Str("sniffer.inner.protocol"));
+            Assert.Equal("nginx", flow.Str("sniffer.inner.application.name"));
+        }
     }
 
     /// <summary>A throwaway host key and client key, and sshd -D on 127.0.0.1:<paramref name="port"/> with a private config.</summary>
