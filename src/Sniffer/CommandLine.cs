@@ -24,6 +24,7 @@ internal sealed class CommandLine
     public int SnapLength = LiveCaptureOptions.DefaultSnapLength;
     public int? BufferSize;
     public SnifferOptions Options = new();
+    public DeliveryArguments Delivery = new();
 
     public const string HelpText = """
         sniffer — find out what is really speaking on TCP/UDP port 3624 ("dist-upgrade", a service that never shipped).
@@ -37,6 +38,7 @@ internal sealed class CommandLine
         Incident response:   ssh host 'tcpdump -U -w - port 3624' | sniffer -r -
         Span port sensor:    sniffer -i eth1 -w /var/log/sniffer/flows.ndjson
         SIEM feed:           sniffer -i eth1 -w /var/log/sniffer/flows.ndjson   (Filebeat/Vector tail the file)
+                             sniffer -i eth1 --syslog tcp://siem.example:514 --sensor-name dmz-1   (docs/ingest.md)
 
         What is analysed:
           --port N             watch port N (repeatable; replaces the default 3624)
@@ -45,7 +47,22 @@ internal sealed class CommandLine
                                the watched-port rule still applies (add --any-port to analyse all it passes)
 
         Output:
-          -w FILE              write NDJSON to FILE (mode 0640) instead of standard output
+          -w FILE              write NDJSON to FILE (mode 0640) instead of standard output; SIGHUP reopens it
+          --rotate-size SIZE   with -w: start a new FILE before a record would make it larger than SIZE
+                               (bytes; suffix k, M, G; at least 1k); FILE → FILE.1 → FILE.2 …, like logrotate
+          --rotate-interval T  with -w: start a new FILE at the first record T after it was opened (90, 15m, 1h, 1d)
+          --rotate-keep N      rotated files kept, FILE.1 (newest) … FILE.N (default 5); rotation is only ever
+                               between records: every file ends with a complete line
+          --syslog URL         send each record to a syslog receiver as RFC 5424 (MSG = the JSON record, MSGID = its
+                               kind): tcp://HOST:PORT (octet-counting framing) or udp://HOST:PORT; IPv6 as [::1].
+                               Replaces standard output (add -w FILE or -w - to keep one). Never blocks capture:
+                               records wait in a queue while the receiver is away (reconnect with back-off)
+          --syslog-facility F  facility name or number (default local0); severity is always info
+          --syslog-max-size B  longest message sent, header included (default 8096, rsyslog's default limit);
+                               longer records are dropped and counted, never cut (UDP: at most 65507)
+          --syslog-queue SIZE  records held while the receiver is away (default 64M); beyond: dropped, counted
+          --sensor-name NAME   observer.name in every record (live capture also writes observer.hostname and
+                               observer.ingress.interface.name; capture files only observer.name)
           --records LIST       record kinds: flow_end,protocol_detected,port_summary (default: all)
           --summary-interval S live capture: write port_summary records every S seconds (default 300; 0 = at exit only)
           -q, --quiet          no end-of-run statistics on stderr
@@ -116,6 +133,9 @@ internal sealed class CommandLine
                 case "-w":
                 case "--write":
                     cl.WritePath = Value();
+                    break;
+                case string delivery when DeliveryArguments.IsFlag(delivery):
+                    cl.Delivery.Parse(delivery, Value());
                     break;
                 case "--filter":
                     cl.Filter = Value();
@@ -227,6 +247,7 @@ internal sealed class CommandLine
             throw new UsageException("--filter needs a non-empty expression");
         }
 
+        cl.Options = cl.Delivery.Apply(cl, cl.Options);
         return cl;
     }
 

@@ -29,6 +29,11 @@ public sealed record SnifferOptions
     /// <summary>Seconds between periodic port_summary records (live capture); 0 = only at the end.</summary>
     public int PortSummaryIntervalSeconds { get; init; }
 
+    /// <summary>The ECS <c>observer</c> object written in every record (<c>--sensor-name</c>, live interface); null: none.</summary>
+    public Output.Delivery.ObserverFields? Observer { get; init; }
+    /// <summary>Send every record to a syslog receiver too (<c>--syslog</c>); null: no.</summary>
+    public Output.Delivery.SyslogOptions? Syslog { get; init; }
+
     /// <summary>True when flows on this server port belong in the port summary.</summary>
     public bool IsSummarised(ushort serverPort) => AnyPort || Ports.Contains(serverPort);
 }

@@ -17,6 +17,8 @@ public sealed class RunResult
     public bool Interrupted;
     public bool OutputClosed;
     public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
+    /// <summary>What the syslog sender did (<c>--syslog</c>).</summary>
+    public Output.Delivery.SyslogStatistics? Syslog;
 }
 
 /// <summary>
@@ -34,11 +36,14 @@ public static class SnifferPipeline
         using var captureStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var writer = new OutputWriter(output, outputName) { OnFailure = () => SafeCancel(captureStop), Reopen = reopenOutput };
         onReopenSignal?.Invoke(writer.RequestReopen);
+        using var syslog = options.Syslog is null ? null : new Output.Delivery.SyslogSender(options.Syslog);
+        writer.Syslog = syslog;
+        syslog?.Start();
         writer.Start();
 
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
         var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
-        var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) : null;
+        var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) { Observer = options.Observer } : null;
         var processors = new PacketProcessor[workers];
         var threads = new Thread[workers];
         Exception?[] workerErrors = new Exception?[workers];
@@ -105,6 +110,11 @@ public static class SnifferPipeline
         WriteSummary(summary, writer, final: true);
 
         writer.Complete();
+        result.Syslog = syslog?.Finish();
+        if (result.Syslog is { Lost: > 0 } lost)
+        {
+            result.Warnings.Add(lost.LossWarning());
+        }
         if (!ReferenceEquals(writer.Current, output))
         {
             writer.Current.Dispose();
