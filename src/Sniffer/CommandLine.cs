@@ -47,7 +47,12 @@ internal sealed class CommandLine
                                the watched-port rule still applies (add --any-port to analyse all it passes)
 
         Output:
-          -w FILE              write NDJSON to FILE (mode 0640) instead of standard output; SIGHUP reopens it
+          -w FILE              write NDJSON to FILE (mode 0640) instead of standard output
+          --records LIST       record kinds: flow_end,protocol_detected,port_summary (default: all)
+          --summary-interval S live capture: write port_summary records every S seconds (default 300; 0 = at exit only)
+          -q, --quiet          no end-of-run statistics on stderr
+
+        Delivery to a SIEM (docs/ingest.md):
           --rotate-size SIZE   with -w: start a new FILE before a record would make it larger than SIZE
                                (bytes; suffix k, M, G; at least 1k); FILE → FILE.1 → FILE.2 …, like logrotate
           --rotate-interval T  with -w: start a new FILE at the first record T after it was opened (90, 15m, 1h, 1d)
@@ -63,9 +68,6 @@ internal sealed class CommandLine
           --syslog-queue SIZE  records held while the receiver is away (default 64M); beyond: dropped, counted
           --sensor-name NAME   observer.name in every record (live capture also writes observer.hostname and
                                observer.ingress.interface.name; capture files only observer.name)
-          --records LIST       record kinds: flow_end,protocol_detected,port_summary (default: all)
-          --summary-interval S live capture: write port_summary records every S seconds (default 300; 0 = at exit only)
-          -q, --quiet          no end-of-run statistics on stderr
 
         Flows and identification:
           --tcp-timeout S      idle timeout of TCP flows in seconds (default 300)
