@@ -65,7 +65,8 @@ internal sealed class CommandLine
           --syslog-facility F  facility name or number (default local0); severity is always info
           --syslog-max-size B  longest message sent, header included (default 8096, rsyslog's default limit);
                                longer records are dropped and counted, never cut (UDP: at most 65507)
-          --syslog-queue SIZE  records held while the receiver is away (default 64M); beyond: dropped, counted
+          --syslog-queue SIZE  records held while the receiver is away (default 64M); beyond: dropped and counted
+                               (live); reading a capture (-r), sniffer reads slower instead
           --sensor-name NAME   observer.name in every record (live capture also writes observer.hostname and
                                observer.ingress.interface.name; capture files only observer.name)
 

@@ -120,6 +120,7 @@ internal sealed class DeliveryArguments
                 MaxMessageBytes = MaxMessageBytes ?? SyslogOptions.DefaultMaxMessageBytes,
                 QueueBytes = QueueBytes,
                 Hostname = host,
+                WaitWhenFull = cl.ReadPath is not null, // reading a capture: waiting loses nothing
                 Warn = m => Console.Error.WriteLine($"sniffer: warning: {m}"),
             },
         };

@@ -19,9 +19,11 @@ internal sealed class TestSyslogReceiver : IDisposable
     private readonly Lock _connections = new();
     private CancellationTokenSource _stop = new();
 
-    public TestSyslogReceiver(SyslogTransport transport, int port = 0)
+    public TestSyslogReceiver(SyslogTransport transport, int port = 0, int readDelayMs = 0, int readBytes = 65536)
     {
         _transport = transport;
+        ReadDelayMs = readDelayMs;
+        ReadBytes = readBytes;
         Start(port);
     }
 
@@ -31,6 +33,11 @@ internal sealed class TestSyslogReceiver : IDisposable
 
     public int Accepted;
 
+    /// <summary>A slow receiver: pause after each read (TCP) of at most <see cref="ReadBytes"/> bytes.</summary>
+    public int ReadDelayMs { get; }
+
+    public int ReadBytes { get; }
+
     public void Start(int port)
     {
         _stop = new CancellationTokenSource();
@@ -38,6 +45,11 @@ internal sealed class TestSyslogReceiver : IDisposable
         var s = new Socket(AddressFamily.InterNetwork, _transport == SyslogTransport.Tcp ? SocketType.Stream : SocketType.Dgram,
             _transport == SyslogTransport.Tcp ? ProtocolType.Tcp : ProtocolType.Udp);
         s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (ReadDelayMs > 0)
+        {
+            s.ReceiveBufferSize = 65536; // inherited by accepted sockets: little room in the kernel either
+        }
+
         s.Bind(new IPEndPoint(IPAddress.Loopback, port));
         Port = ((IPEndPoint)s.LocalEndPoint!).Port;
         _listener = s;
@@ -86,7 +98,7 @@ internal sealed class TestSyslogReceiver : IDisposable
     private void ReadFrames(Socket c, CancellationToken stop)
     {
         var pending = new List<byte>();
-        var buffer = new byte[65536];
+        var buffer = new byte[ReadBytes];
         using var _ = c;
         try
         {
@@ -111,6 +123,11 @@ internal sealed class TestSyslogReceiver : IDisposable
                 if (n == 0)
                 {
                     return;
+                }
+
+                if (ReadDelayMs > 0)
+                {
+                    Thread.Sleep(ReadDelayMs);
                 }
 
                 pending.AddRange(buffer.AsSpan(0, n).ToArray());
@@ -302,6 +319,64 @@ public class SyslogSenderTests
         Assert.Equal(20, stats.DroppedQueueFull);
         Assert.Equal(30, stats.Lost);
         Assert.Equal(0, stats.Connections);
+    }
+
+    [Fact]
+    public void ReadingACaptureAFullQueueWaitsForTheReceiverInsteadOfDropping()
+    {
+        using var receiver = new TestSyslogReceiver(SyslogTransport.Tcp, readDelayMs: 1, readBytes: 4096);
+        var options = Options(SyslogTransport.Tcp, receiver.Port) with { QueueBytes = 1000, WaitWhenFull = true };
+        using var sender = new SyslogSender(options);
+        sender.Start();
+        var records = Enumerable.Range(0, 300).Select(i => Record(i, pad: 7 - (i >= 10 ? 1 : 0) - (i >= 100 ? 1 : 0))).ToList();
+        Assert.All(records, r => Assert.Equal(99, r.Length));
+        sender.Enqueue(Lines(records.Take(250))); // 25 times what the queue holds
+        sender.Enqueue(Lines(records.Skip(250)));
+        var stats = sender.Finish();
+        Assert.Equal(300, stats.Sent);
+        Assert.Equal(0, stats.Lost);
+        Assert.True(receiver.WaitForCount(300));
+        Assert.Equal(records, receiver.Records());
+    }
+
+    [Fact]
+    public void ReadingACaptureWithoutAReceiverWaitsOnceThenDrops()
+    {
+        int port = TestSyslogReceiver.FreePort(SyslogTransport.Tcp);
+        var options = Options(SyslogTransport.Tcp, port) with { QueueBytes = 1000, WaitWhenFull = true, FlushTimeout = TimeSpan.FromMilliseconds(300) };
+        using var sender = new SyslogSender(options);
+        sender.Start();
+        string r = Record(0, pad: 7);
+        sender.Enqueue(Lines(Enumerable.Repeat(r, 25))); // waits FlushTimeout for room that never comes
+        sender.Enqueue(Lines(Enumerable.Repeat(r, 5)));  // stalled: dropped at once
+        var stats = sender.Finish();
+        Assert.Equal(10, stats.NotDelivered);
+        Assert.Equal(20, stats.DroppedQueueFull);
+    }
+
+    [Fact]
+    public void TheEndOfARunWaitsAsLongAsRecordsKeepFlowing()
+    {
+        // A slow receiver takes ~12 MB at a few MB/s: longer than the flush timeout, but never stalled. (The
+        // timeout must exceed the kernel's wake-up granularity: a blocked writer wakes when a third of a send
+        // buffer of up to 4 MB has drained.)
+        using var receiver = new TestSyslogReceiver(SyslogTransport.Tcp, readDelayMs: 5, readBytes: 16384);
+        var options = Options(SyslogTransport.Tcp, receiver.Port) with { FlushTimeout = TimeSpan.FromMilliseconds(1500), MaxFlushTime = TimeSpan.FromSeconds(60) };
+        using var sender = new SyslogSender(options);
+        sender.Start();
+        var records = Enumerable.Range(0, 12_000).Select(i => Record(i, pad: 900)).ToList();
+        for (int i = 0; i < records.Count; i += 500)
+        {
+            sender.Enqueue(Lines(records.Skip(i).Take(500)));
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var stats = sender.Finish();
+        Assert.Equal(12_000, stats.Sent);
+        Assert.Equal(0, stats.NotDelivered);
+        Assert.True(receiver.WaitForCount(12_000, 60_000));
+        Assert.Equal(records, receiver.Records());
+        Assert.True(watch.Elapsed > options.FlushTimeout, $"the receiver was not slow enough to test anything ({watch.Elapsed})");
     }
 
     [Fact]

@@ -102,8 +102,10 @@ public sealed record SyslogOptions
     public const int MaxTcpMessageBytes = 1 << 20;
     /// <summary>Default <c>--syslog-queue</c>: records held while the receiver is away, in bytes.</summary>
     public const long DefaultQueueBytes = 64L << 20;
-    /// <summary>How long the end of a run waits to hand the queued records to the receiver.</summary>
+    /// <summary>The end of a run gives up handing the queue to the receiver after this long without progress.</summary>
     public static readonly TimeSpan DefaultFlushTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>…and after this long in all, even while records still flow.</summary>
+    public static readonly TimeSpan DefaultMaxFlushTime = TimeSpan.FromSeconds(60);
 
     public required SyslogEndpoint Endpoint { get; init; }
     public int Facility { get; init; } = SyslogFacility.Default;
@@ -111,6 +113,12 @@ public sealed record SyslogOptions
     public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
     public long QueueBytes { get; init; } = DefaultQueueBytes;
     public TimeSpan FlushTimeout { get; init; } = DefaultFlushTimeout;
+    public TimeSpan MaxFlushTime { get; init; } = DefaultMaxFlushTime;
+    /// <summary>
+    /// Reading a capture (not live): a full queue makes the output wait for the receiver instead of dropping —
+    /// reading slower loses nothing — unless the sender makes no progress for <see cref="FlushTimeout"/>.
+    /// </summary>
+    public bool WaitWhenFull { get; init; }
     /// <summary>HOSTNAME of the messages (the machine's host name).</summary>
     public string? Hostname { get; init; }
     /// <summary>Told (one line) when the receiver goes away and when it is back.</summary>

@@ -19,8 +19,10 @@ namespace Sniffer.Output.Delivery;
 /// kernel accepted just before a receiver died can still be lost (plain TCP syslog has no acknowledgements), and
 /// the records of a write that failed are sent again after reconnecting (a receiver may see them twice).
 /// </para>
-/// <para>At the end of a run (<see cref="Finish"/>) the queue is handed over with a bounded wait
-/// (<see cref="SyslogOptions.FlushTimeout"/>); what is still queued then is counted as not delivered.</para>
+/// <para>At the end of a run (<see cref="Finish"/>) the queue is handed over with a bounded wait: as long as
+/// records keep reaching the receiver, up to <see cref="SyslogOptions.MaxFlushTime"/> in all, and no more than
+/// <see cref="SyslogOptions.FlushTimeout"/> without progress; what is still queued then is counted as not
+/// delivered.</para>
 /// </summary>
 public sealed class SyslogSender : IDisposable
 {
@@ -54,6 +56,10 @@ public sealed class SyslogSender : IDisposable
     private int _carryLength;
 
     private long _queuedBytes;
+    /// <summary>Set whenever the sender frees queue space (for <see cref="SyslogOptions.WaitWhenFull"/>).</summary>
+    private readonly ManualResetEventSlim _released = new();
+    /// <summary>A wait for space timed out: no more waiting until the sender frees some.</summary>
+    private volatile bool _stalled;
     /// <summary>Records accepted into the queue and not yet sent or dropped.</summary>
     private long _pendingRecords;
     private long _sent;
@@ -161,29 +167,68 @@ public sealed class SyslogSender : IDisposable
 
     private void EnqueueWhole(ReadOnlySpan<byte> lines)
     {
-        int records = CountRecords(lines);
-        long room = _options.QueueBytes - Interlocked.Read(ref _queuedBytes);
-        if (lines.Length > room)
+        while (!lines.IsEmpty)
         {
-            // Keep the whole records that fit; the rest are dropped (the receiver is away or too slow).
-            int cut = room > 0 ? lines[..(int)Math.Min(room, lines.Length)].LastIndexOf((byte)'\n') + 1 : 0;
-            int kept = CountRecords(lines[..cut]);
-            Interlocked.Add(ref _droppedQueueFull, records - kept);
-            lines = lines[..cut];
-            records = kept;
-            if (lines.IsEmpty)
+            long room = _options.QueueBytes - Interlocked.Read(ref _queuedBytes);
+            if (lines.Length > room && _options.WaitWhenFull)
             {
+                room = WaitForRoom((int)Math.Min(lines.Length, _options.QueueBytes));
+            }
+
+            if (lines.Length <= room)
+            {
+                Add(lines);
+                return;
+            }
+
+            // The whole records that fit go in; the rest waits for room (reading a capture) or is dropped (the
+            // receiver is away or too slow).
+            int cut = room > 0 ? lines[..(int)Math.Min(room, lines.Length)].LastIndexOf((byte)'\n') + 1 : 0;
+            if (cut > 0)
+            {
+                Add(lines[..cut]);
+                lines = lines[cut..];
+            }
+
+            if (cut == 0 || !_options.WaitWhenFull || _stalled)
+            {
+                Interlocked.Add(ref _droppedQueueFull, CountRecords(lines));
                 return;
             }
         }
+    }
 
+    private void Add(ReadOnlySpan<byte> lines)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(lines.Length);
         lines.CopyTo(buffer);
         Interlocked.Add(ref _queuedBytes, lines.Length);
-        Interlocked.Add(ref _pendingRecords, records);
+        Interlocked.Add(ref _pendingRecords, CountRecords(lines));
         if (!_queue.Writer.TryWrite(new Segment(buffer, lines.Length, NowMicroseconds())))
         {
             Release(new Segment(buffer, lines.Length, 0)); // after Finish: stays counted as not delivered
+        }
+    }
+
+    /// <summary>
+    /// Reading a capture, nothing is lost by waiting: waits until the queue has room for <paramref name="length"/>
+    /// bytes, or the sender made no progress for <see cref="SyslogOptions.FlushTimeout"/> (receiver away). Returns the room.
+    /// </summary>
+    private long WaitForRoom(int length)
+    {
+        while (true)
+        {
+            _released.Reset();
+            long room = _options.QueueBytes - Interlocked.Read(ref _queuedBytes);
+            if (room >= length || _stalled || _finished || _thread is not { IsAlive: true })
+            {
+                return room;
+            }
+
+            if (!_released.Wait(_options.FlushTimeout))
+            {
+                _stalled = true; // dropped from here on, until the receiver takes records again
+            }
         }
     }
 
@@ -194,8 +239,9 @@ public sealed class SyslogSender : IDisposable
         lines.IsEmpty ? 0 : lines.Count((byte)'\n') + (lines[^1] == (byte)'\n' ? 0 : 1);
 
     /// <summary>
-    /// Ends the run: no more records; waits up to <see cref="SyslogOptions.FlushTimeout"/> for the queue to reach
-    /// the receiver, then stops the sender and counts what was not delivered.
+    /// Ends the run: no more records; waits for the queue to reach the receiver while it makes progress (at most
+    /// <see cref="SyslogOptions.FlushTimeout"/> without any, <see cref="SyslogOptions.MaxFlushTime"/> in all), then
+    /// stops the sender and counts what was not delivered.
     /// </summary>
     public SyslogStatistics Finish()
     {
@@ -208,7 +254,7 @@ public sealed class SyslogSender : IDisposable
 
             _carryLength = 0;
             _queue.Writer.TryComplete();
-            if (_thread is not null && !_thread.Join(_options.FlushTimeout))
+            if (_thread is not null && !WaitForSender())
             {
                 _abort.Cancel();
                 Interlocked.Exchange(ref _socket, null)?.Dispose(); // interrupts a blocked send
@@ -221,10 +267,30 @@ public sealed class SyslogSender : IDisposable
         return Statistics;
     }
 
+    /// <summary>True when the sender emptied the queue; false when it stalled or took too long.</summary>
+    private bool WaitForSender()
+    {
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        long pending = Interlocked.Read(ref _pendingRecords);
+        while (!_thread!.Join(_options.FlushTimeout))
+        {
+            long now = Interlocked.Read(ref _pendingRecords);
+            if (now == pending || total.Elapsed >= _options.MaxFlushTime)
+            {
+                return false;
+            }
+
+            pending = now;
+        }
+
+        return true;
+    }
+
     public void Dispose()
     {
         Finish();
         _abort.Dispose();
+        _released.Dispose();
     }
 
     private void Run()
@@ -297,6 +363,8 @@ public sealed class SyslogSender : IDisposable
     {
         Interlocked.Add(ref _queuedBytes, -segment.Length);
         ArrayPool<byte>.Shared.Return(segment.Buffer);
+        _stalled = false;
+        _released.Set();
     }
 
     /// <summary>The next record at <paramref name="position"/> (without its newline) and where the one after starts.</summary>
