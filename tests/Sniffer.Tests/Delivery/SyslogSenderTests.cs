@@ -19,9 +19,12 @@ internal sealed class TestSyslogReceiver : IDisposable
     private readonly Lock _connections = new();
     private CancellationTokenSource _stop = new();
 
-    public TestSyslogReceiver(SyslogTransport transport, int port = 0, int readDelayMs = 0, int readBytes = 65536)
+    private readonly IPAddress _address;
+
+    public TestSyslogReceiver(SyslogTransport transport, int port = 0, int readDelayMs = 0, int readBytes = 65536, bool ipv6 = false)
     {
         _transport = transport;
+        _address = ipv6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
         ReadDelayMs = readDelayMs;
         ReadBytes = readBytes;
         Start(port);
@@ -42,7 +45,7 @@ internal sealed class TestSyslogReceiver : IDisposable
     {
         _stop = new CancellationTokenSource();
         var token = _stop.Token;
-        var s = new Socket(AddressFamily.InterNetwork, _transport == SyslogTransport.Tcp ? SocketType.Stream : SocketType.Dgram,
+        var s = new Socket(_address.AddressFamily, _transport == SyslogTransport.Tcp ? SocketType.Stream : SocketType.Dgram,
             _transport == SyslogTransport.Tcp ? ProtocolType.Tcp : ProtocolType.Udp);
         s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         if (ReadDelayMs > 0)
@@ -50,7 +53,7 @@ internal sealed class TestSyslogReceiver : IDisposable
             s.ReceiveBufferSize = 65536; // inherited by accepted sockets: little room in the kernel either
         }
 
-        s.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        s.Bind(new IPEndPoint(_address, port));
         Port = ((IPEndPoint)s.LocalEndPoint!).Port;
         _listener = s;
         if (_transport == SyslogTransport.Udp)
@@ -377,6 +380,24 @@ public class SyslogSenderTests
         Assert.True(receiver.WaitForCount(12_000, 60_000));
         Assert.Equal(records, receiver.Records());
         Assert.True(watch.Elapsed > options.FlushTimeout, $"the receiver was not slow enough to test anything ({watch.Elapsed})");
+    }
+
+    [SkippableTheory]
+    [InlineData(SyslogTransport.Tcp, "::1", true)]
+    [InlineData(SyslogTransport.Udp, "::1", true)]
+    [InlineData(SyslogTransport.Tcp, "localhost", false)]
+    [InlineData(SyslogTransport.Udp, "localhost", false)]
+    public void Ipv6LiteralsAndHostNames(SyslogTransport transport, string host, bool ipv6)
+    {
+        Skip.If(ipv6 && !Socket.OSSupportsIPv6, "no IPv6");
+        using var receiver = new TestSyslogReceiver(transport, ipv6: ipv6);
+        var options = Options(transport, receiver.Port) with { Endpoint = new SyslogEndpoint(transport, host, receiver.Port) };
+        using var sender = new SyslogSender(options);
+        sender.Start();
+        sender.Enqueue(Lines([Record(0), Record(1)]));
+        Assert.True(receiver.WaitForCount(2, 20_000), $"{receiver.Messages.Count} arrived");
+        Assert.Equal([Record(0), Record(1)], receiver.Records());
+        Assert.Equal(0, sender.Finish().Lost);
     }
 
     [Fact]
