@@ -115,6 +115,7 @@ public static class SnifferPipeline
         {
             result.Warnings.Add(lost.LossWarning());
         }
+
         if (!ReferenceEquals(writer.Current, output))
         {
             writer.Current.Dispose();
