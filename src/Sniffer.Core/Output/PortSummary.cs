@@ -23,7 +23,7 @@ public sealed class PortSummary
     public PortSummary(Func<ushort, bool> include) => _include = include;
 
     /// <summary>The sensor's <c>observer</c> object, copied into every record; null: none.</summary>
-    public Delivery.ObserverFields? Observer { get; init; }
+    public Delivery.ObserverFields? Observer { get; set; }
 
     private sealed class PortEntry
     {

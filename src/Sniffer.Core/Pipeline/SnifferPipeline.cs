@@ -14,11 +14,11 @@ public sealed class RunResult
     public CaptureStatistics? Capture;
     public long PacketsDropped;
     public long PacketsFilteredOut;
+    /// <summary>What the syslog sender did (<c>--syslog</c>).</summary>
+    public Output.Delivery.SyslogStatistics? Syslog;
     public bool Interrupted;
     public bool OutputClosed;
     public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
-    /// <summary>What the syslog sender did (<c>--syslog</c>).</summary>
-    public Output.Delivery.SyslogStatistics? Syslog;
 }
 
 /// <summary>
@@ -43,7 +43,7 @@ public static class SnifferPipeline
 
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
         var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
-        var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) { Observer = options.Observer } : null;
+        var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) : null;
         var processors = new PacketProcessor[workers];
         var threads = new Thread[workers];
         Exception?[] workerErrors = new Exception?[workers];
@@ -95,6 +95,7 @@ public static class SnifferPipeline
             }
         })
         { Name = "sniffer-capture", IsBackground = true };
+        summary?.Observer = options.Observer; // before the first port_summary record is written
         captureThread.Start();
         int interval = options.PortSummaryIntervalSeconds;
         while (!captureThread.Join(interval > 0 ? interval * 1000 : Timeout.Infinite))
