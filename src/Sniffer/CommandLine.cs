@@ -26,6 +26,7 @@ internal sealed class CommandLine
     /// <summary>--summary-only: no NDJSON, only the end-of-run table on stderr.</summary>
     public bool SummaryOnly;
     public SnifferOptions Options = new();
+    public DeliveryArguments Delivery = new();
 
     public const string HelpText = """
         sniffer — find out what is really speaking on TCP/UDP port 3624 ("dist-upgrade", a service that never shipped).
@@ -39,6 +40,7 @@ internal sealed class CommandLine
         Incident response:   ssh host 'tcpdump -U -w - port 3624' | sniffer -r - --summary-only
         Span port sensor:    sniffer -i eth1 -w /var/log/sniffer/flows.ndjson --stats 60
         SIEM feed:           sniffer -i eth1 -w /var/log/sniffer/flows.ndjson   (Filebeat/Vector tail the file)
+                             sniffer -i eth1 --syslog tcp://siem.example:514 --sensor-name dmz-1   (docs/ingest.md)
 
         Input:
           -r, --read FILE|-    read a pcap/pcapng capture (- = standard input)
@@ -64,6 +66,24 @@ internal sealed class CommandLine
           line shows the share done, packets/s, flows and elapsed time. At the end, a table per watched port:
           protocols, flows, bytes, top servers and products, and what the unknown flows look like; then one
           statistics line (packets, flows, records, drops, libpcap counters).
+
+        Delivery to a SIEM (docs/ingest.md):
+          --rotate-size SIZE   with -w: start a new FILE before a record would make it larger than SIZE
+                               (bytes; suffix k, M, G; at least 1k); FILE → FILE.1 → FILE.2 …, like logrotate
+          --rotate-interval T  with -w: start a new FILE at the first record T after it was opened (90, 15m, 1h, 1d)
+          --rotate-keep N      rotated files kept, FILE.1 (newest) … FILE.N (default 5); rotation is only ever
+                               between records: every file ends with a complete line
+          --syslog URL         send each record to a syslog receiver as RFC 5424 (MSG = the JSON record, MSGID = its
+                               kind): tcp://HOST:PORT (octet-counting framing) or udp://HOST:PORT; IPv6 as [::1].
+                               Replaces standard output (add -w FILE or -w - to keep one). Never blocks capture:
+                               records wait in a queue while the receiver is away (reconnect with back-off)
+          --syslog-facility F  facility name or number (default local0); severity is always info
+          --syslog-max-size B  longest message sent, header included (default 8096, rsyslog's default limit);
+                               longer records are dropped and counted, never cut (UDP: at most 65507)
+          --syslog-queue SIZE  records held while the receiver is away (default 64M); beyond: dropped and counted
+                               (live); reading a capture (-r), sniffer reads slower instead
+          --sensor-name NAME   observer.name in every record (live capture also writes observer.hostname and
+                               observer.ingress.interface.name; capture files only observer.name)
 
         Flows and identification:
           --tcp-timeout S      idle timeout of TCP flows that carried payload, in seconds (default 3600)
@@ -136,6 +156,9 @@ internal sealed class CommandLine
                 case "-w":
                 case "--write":
                     cl.WritePath = Value();
+                    break;
+                case string delivery when DeliveryArguments.IsFlag(delivery):
+                    cl.Delivery.Parse(delivery, Value());
                     break;
                 case "--filter":
                     cl.Filter = Value();
@@ -272,6 +295,7 @@ internal sealed class CommandLine
             throw new UsageException("--filter needs a non-empty expression");
         }
 
+        cl.Options = cl.Delivery.Apply(cl, cl.Options);
         return cl;
     }
 

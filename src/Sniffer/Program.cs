@@ -123,7 +123,13 @@ internal static class Program
             Stream output;
             string outputName;
             Func<Stream>? reopen = null;
-            if (cl.WritePath is null or "-")
+            var rotation = cl.Delivery.Rotation;
+            if (cl.WritePath is null && cl.Options.Syslog is not null)
+            {
+                output = Stream.Null; // --syslog replaces standard output (-w - keeps it)
+                outputName = "syslog";
+            }
+            else if (cl.WritePath is null or "-")
             {
                 output = Console.OpenStandardOutput();
                 outputName = "stdout";
@@ -132,10 +138,10 @@ internal static class Program
             {
                 outputName = cl.WritePath;
                 string path = cl.WritePath;
-                reopen = () => OpenOutput(path);
+                reopen = () => OpenOutput(path, rotation);
                 try
                 {
-                    output = OpenOutput(path);
+                    output = OpenOutput(path, rotation);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -184,15 +190,9 @@ internal static class Program
         }
     }
 
-    /// <summary>Opens (appending) the NDJSON output file, created with mode 0640.</summary>
-    private static FileStream OpenOutput(string path) => new(path, new FileStreamOptions
-    {
-        Mode = FileMode.Append,
-        Access = FileAccess.Write,
-        Share = FileShare.Read,
-        BufferSize = 0,
-        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
-    });
+    /// <summary>Opens (appending) the NDJSON output file, created with mode 0640, rotated as --rotate-* say.</summary>
+    private static Output.Delivery.RotatingFileStream OpenOutput(string path, Output.Delivery.RotationOptions rotation) =>
+        new(path, rotation, warn: m => Console.Error.WriteLine($"sniffer: warning: {m}"));
 
     private static void Report(IPacketSource source, RunResult r)
     {
@@ -243,6 +243,11 @@ internal static class Program
         if (anomalies.Length > 0)
         {
             Console.Error.WriteLine($"sniffer: anomalies: {anomalies}");
+        }
+
+        if (r.Syslog is { } syslog)
+        {
+            Console.Error.WriteLine($"sniffer: {syslog.Summary()}");
         }
 
         if (Environment.GetEnvironmentVariable("SNIFFER_GC_STATS") == "1")

@@ -82,6 +82,9 @@ public sealed class FlowRecordWriter : IDisposable
 
     public System.Buffers.IBufferWriter<byte> Output { get; }
 
+    /// <summary>The sensor's <c>observer</c> object, copied into every record; null: none.</summary>
+    public Delivery.ObserverFields? Observer { get; init; }
+
     public long RecordsWritten { get; private set; }
 
     /// <summary>Writes one flow record (<c>flow_end</c> or <c>protocol_detected</c>) and its newline.</summary>
@@ -118,6 +121,7 @@ public sealed class FlowRecordWriter : IDisposable
 
         WriteEndpoint(w, Source, flow.ClientIp, flow.ClientPort, flow.ClientBytes, flow.ClientPackets, scratch);
         WriteEndpoint(w, Destination, flow.ServerIp, flow.ServerPort, flow.ServerBytes, flow.ServerPackets, scratch);
+        Observer?.Write(w);
 
         w.WriteStartObject(Network);
         w.WriteString(Transport, flow.Transport == Fingerprinting.Transport.Tcp ? Tcp : Udp);

@@ -22,6 +22,9 @@ public sealed class PortSummary
 
     public PortSummary(Func<ushort, bool> include) => _include = include;
 
+    /// <summary>The sensor's <c>observer</c> object, copied into every record; null: none.</summary>
+    public Delivery.ObserverFields? Observer { get; set; }
+
     private sealed class PortEntry
     {
         public long Flows;
@@ -174,6 +177,7 @@ public sealed class PortSummary
                 w.WriteStartObject("destination"u8);
                 w.WriteNumber("port"u8, portNumber);
                 w.WriteEndObject();
+                Observer?.Write(w);
                 w.WriteStartObject("sniffer"u8);
                 if (PortRegistry.IanaServiceName(portNumber) is { } registered)
                 {

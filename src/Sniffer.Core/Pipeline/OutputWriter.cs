@@ -49,6 +49,9 @@ public sealed class OutputWriter : IChunkSink
     /// <summary>The stream currently written (it changes on reopen); the writer disposes replaced ones.</summary>
     public Stream Current => _stream;
 
+    /// <summary>Also sends every record to a syslog receiver (<c>--syslog</c>); queueing there never blocks.</summary>
+    public Output.Delivery.SyslogSender? Syslog { get; set; }
+
     public void Start()
     {
         _thread = new Thread(Run) { Name = "sniffer-output", IsBackground = true };
@@ -100,6 +103,7 @@ public sealed class OutputWriter : IChunkSink
 
                     try
                     {
+                        Syslog?.Enqueue(chunk.Span);
                         if (!_failed)
                         {
                             _stream.Write(chunk.Span);

@@ -83,7 +83,7 @@ public sealed class PacketProcessor : IDisposable
 
         _detector = new ProtocolDetector(options.Inspection, anomalies: Statistics.Anomalies);
         _output = new PooledBufferWriter(sink);
-        _records = new FlowRecordWriter(_output, _detector);
+        _records = new FlowRecordWriter(_output, _detector) { Observer = options.Observer };
         _tcpTimeoutNs = options.TcpTimeoutSeconds * 1_000_000_000L;
         _tcpNewTimeoutNs = options.TcpNewTimeoutSeconds * 1_000_000_000L;
         _udpTimeoutNs = options.UdpTimeoutSeconds * 1_000_000_000L;

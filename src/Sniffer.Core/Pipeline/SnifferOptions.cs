@@ -44,6 +44,11 @@ public sealed record SnifferOptions
     /// <summary>Read-only view of the running pipeline for the console (progress line); attached by the pipeline.</summary>
     public PipelineMonitor? Monitor { get; init; }
 
+    /// <summary>The ECS <c>observer</c> object written in every record (<c>--sensor-name</c>, live interface); null: none.</summary>
+    public Output.Delivery.ObserverFields? Observer { get; init; }
+    /// <summary>Send every record to a syslog receiver too (<c>--syslog</c>); null: no.</summary>
+    public Output.Delivery.SyslogOptions? Syslog { get; init; }
+
     /// <summary>True when flows on this server port belong in the port summary.</summary>
     public bool IsSummarised(ushort serverPort) => AnyPort || Ports.Contains(serverPort);
 }

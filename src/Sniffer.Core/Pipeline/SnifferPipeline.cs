@@ -14,6 +14,8 @@ public sealed class RunResult
     public CaptureStatistics? Capture;
     public long PacketsDropped;
     public long PacketsFilteredOut;
+    /// <summary>What the syslog sender did (<c>--syslog</c>).</summary>
+    public Output.Delivery.SyslogStatistics? Syslog;
     public bool Interrupted;
     public bool OutputClosed;
     public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
@@ -36,6 +38,9 @@ public static class SnifferPipeline
         using var captureStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var writer = new OutputWriter(output, outputName) { OnFailure = () => SafeCancel(captureStop), Reopen = reopenOutput };
         onReopenSignal?.Invoke(writer.RequestReopen);
+        using var syslog = options.Syslog is null ? null : new Output.Delivery.SyslogSender(options.Syslog);
+        writer.Syslog = syslog;
+        syslog?.Start();
         writer.Start();
 
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
@@ -96,6 +101,7 @@ public static class SnifferPipeline
             }
         })
         { Name = "sniffer-capture", IsBackground = true };
+        summary?.Observer = options.Observer; // before the first port_summary record is written
         captureThread.Start();
         int interval = options.PortSummaryIntervalSeconds;
         while (!captureThread.Join(interval > 0 ? interval * 1000 : Timeout.Infinite))
@@ -113,6 +119,12 @@ public static class SnifferPipeline
         result.PortSummary = summary;
 
         writer.Complete();
+        result.Syslog = syslog?.Finish();
+        if (result.Syslog is { Lost: > 0 } lost)
+        {
+            result.Warnings.Add(lost.LossWarning());
+        }
+
         if (!ReferenceEquals(writer.Current, output))
         {
             writer.Current.Dispose();
