@@ -18,7 +18,7 @@ public static class StatsRecord
     /// Writes one record and its newline. <paramref name="timestampNs"/> is the record's <c>@timestamp</c>:
     /// wall clock for live capture, packet time for files.
     /// </summary>
-    public static void Write(IBufferWriter<byte> output, in PipelineCounters c, long timestampNs, bool final)
+    public static void Write(IBufferWriter<byte> output, in PipelineCounters c, long timestampNs, bool final, Delivery.ObserverFields? observer = null)
     {
         using var w = new Utf8JsonWriter(output, Options);
         Span<byte> ts = stackalloc byte[Rfc3339.Length];
@@ -38,6 +38,7 @@ public static class StatsRecord
         w.WriteString("dataset"u8, "sniffer.stats"u8);
         w.WriteNumber("duration"u8, Math.Max(0, c.NowNs - c.StartNs));
         w.WriteEndObject();
+        observer?.Write(w);
 
         w.WriteStartObject("sniffer"u8);
         w.WriteStartObject("stats"u8);

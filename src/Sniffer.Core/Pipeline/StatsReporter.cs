@@ -12,12 +12,14 @@ public sealed class StatsReporter : IDisposable
     private readonly PipelineMonitor _monitor;
     private readonly IChunkSink _sink;
     private readonly bool _live;
+    private readonly Output.Delivery.ObserverFields? _observer;
     private readonly Lock _lock = new();
     private readonly Timer? _timer;
     private bool _stopped;
 
-    private StatsReporter(PipelineMonitor monitor, IChunkSink sink, bool live, int intervalSeconds)
+    private StatsReporter(PipelineMonitor monitor, IChunkSink sink, bool live, int intervalSeconds, Output.Delivery.ObserverFields? observer)
     {
+        _observer = observer;
         _monitor = monitor;
         _sink = sink;
         _live = live;
@@ -31,7 +33,7 @@ public sealed class StatsReporter : IDisposable
     /// <summary>A reporter when <c>--stats</c> is on and stats records are selected; otherwise null.</summary>
     public static StatsReporter? Start(SnifferOptions options, PipelineMonitor monitor, IChunkSink sink, bool live) =>
         options.StatsIntervalSeconds > 0 && (options.Records & RecordKinds.Stats) != 0
-            ? new StatsReporter(monitor, sink, live, options.StatsIntervalSeconds)
+            ? new StatsReporter(monitor, sink, live, options.StatsIntervalSeconds, options.Observer)
             : null;
 
     /// <summary>Stops the timer and writes the final record (call after the workers finished, before the output closes).</summary>
@@ -66,7 +68,7 @@ public sealed class StatsReporter : IDisposable
         var counters = _monitor.Read(refreshPcap: _live);
         long timestamp = _live ? counters.NowNs : counters.PacketTimeNs ?? counters.NowNs;
         var buffer = new PooledBufferWriter(_sink);
-        StatsRecord.Write(buffer, counters, timestamp, final);
+        StatsRecord.Write(buffer, counters, timestamp, final, _observer);
         buffer.Flush();
     }
 

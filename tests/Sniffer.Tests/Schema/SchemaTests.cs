@@ -70,10 +70,11 @@ public class SchemaTests
     [SkippableFact]
     public void FreshRunOfThePublishedBinaryValidates()
     {
-        var r = SnifferBinary.Run(["-r", Sample, "-q", "--stats", "1"]);
+        var r = SnifferBinary.Run(["-r", Sample, "-q", "--stats", "1", "--sensor-name", "schema-test"]);
         Assert.Equal(0, r.ExitCode);
         var records = PipelineRunner.ParseLines(r.Stdout);
         AssertAllValid(records, "fresh run on samples/port3624.pcap");
+        Assert.All(records, x => Assert.Equal("schema-test", x.Str("observer.name")));
         // Every record kind is there, so every kind's branch of the schema was exercised.
         Assert.Equal(["flow_end", "port_summary", "protocol_detected", "stats"], records.Select(x => x.Str("event.action")!).Distinct().Order());
     }
