@@ -235,6 +235,11 @@ internal static class Program
             Console.Error.WriteLine($"sniffer: anomalies: {anomalies}");
         }
 
+        if (r.Attribution is { } attribution)
+        {
+            Console.Error.WriteLine($"sniffer: {attribution.Summary()}");
+        }
+
         if (Environment.GetEnvironmentVariable("SNIFFER_GC_STATS") == "1")
         {
             var gc = GC.GetGCMemoryInfo();

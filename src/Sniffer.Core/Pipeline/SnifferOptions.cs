@@ -29,6 +29,13 @@ public sealed record SnifferOptions
     /// <summary>Seconds between periodic port_summary records (live capture); 0 = only at the end.</summary>
     public int PortSummaryIntervalSeconds { get; init; }
 
+    /// <summary>
+    /// Name the local process behind each flow from /proc (<c>--process</c>; on by default for live capture).
+    /// </summary>
+    public bool ProcessAttribution { get; init; }
+    /// <summary>Where the attribution thread looks (/proc; tests give a fake tree).</summary>
+    public Attribution.ProcessResolverOptions? ProcessResolver { get; init; }
+
     /// <summary>True when flows on this server port belong in the port summary.</summary>
     public bool IsSummarised(ushort serverPort) => AnyPort || Ports.Contains(serverPort);
 }

@@ -17,6 +17,8 @@ public sealed class RunResult
     public bool Interrupted;
     public bool OutputClosed;
     public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
+    /// <summary>Process attribution's counters, when it was on.</summary>
+    public Attribution.AttributionStatistics? Attribution;
 }
 
 /// <summary>
@@ -39,12 +41,24 @@ public static class SnifferPipeline
         var pool = PacketBatch.CreatePool(workers * (Dispatcher.ChannelCapacity + 2));
         var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
         var summary = (options.Records & Output.RecordKinds.PortSummary) != 0 ? new Output.PortSummary(options.IsSummarised) : null;
+        Attribution.ProcessResolver? processes = null;
+        if (options.ProcessAttribution)
+        {
+            processes = Attribution.ProcessResolver.TryCreate(options.ProcessResolver, out string? unavailable);
+            if (unavailable is not null)
+            {
+                result.Warnings.Add(unavailable);
+            }
+
+            processes?.Start();
+        }
+
         var processors = new PacketProcessor[workers];
         var threads = new Thread[workers];
         Exception?[] workerErrors = new Exception?[workers];
         for (int i = 0; i < workers; i++)
         {
-            var processor = new PacketProcessor(options, writer, summary);
+            var processor = new PacketProcessor(options, writer, summary, processes);
             processors[i] = processor;
             var reader = dispatcher.Reader(i);
             int index = i;
@@ -103,6 +117,8 @@ public static class SnifferPipeline
         }
 
         WriteSummary(summary, writer, final: true);
+        processes?.Dispose();
+        result.Attribution = processes?.Statistics;
 
         writer.Complete();
         if (!ReferenceEquals(writer.Current, output))
