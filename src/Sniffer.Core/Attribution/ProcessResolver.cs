@@ -40,7 +40,7 @@ public sealed class AttributionStatistics
     /// <summary>Request → published, over completed look-ups.</summary>
     public double LatencyMsTotal;
     public double LatencyMsMax;
-    /// <summary>Records written while their look-up was still running (after the bounded wait).</summary>
+    /// <summary>Flows whose last record was written while their look-up was still running (after the bounded wait).</summary>
     public long WrittenPending;
 
     private static readonly LookupStatus[] ReportedOutcomes =
@@ -76,7 +76,7 @@ public sealed class AttributionStatistics
 
         if (WrittenPending > 0)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"; {WrittenPending} records written pending");
+            sb.Append(CultureInfo.InvariantCulture, $"; {WrittenPending} flows written pending");
         }
 
         if (DeniedMax > 0)
