@@ -31,6 +31,8 @@ public sealed class AttributionStatistics
     /// <summary>Sides (server or client) per outcome, indexed by <see cref="LookupStatus"/>.</summary>
     public readonly long[] Sides = new long[8];
     public long Scans;
+    /// <summary>Walks of only the processes born since the last full walk.</summary>
+    public long NewProcessScans;
     public double ScanMsTotal;
     public double ScanMsMax;
     public int ScanProcesses;
@@ -71,7 +73,7 @@ public sealed class AttributionStatistics
 
         if (Scans > 0)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"; {Scans} /proc walks ({ScanProcesses} processes, {ScanDescriptors} descriptors), avg {ScanMsTotal / Scans:0.00} ms, max {ScanMsMax:0.00} ms");
+            sb.Append(CultureInfo.InvariantCulture, $"; {Scans} /proc walks ({ScanProcesses} processes, {ScanDescriptors} descriptors), avg {ScanMsTotal / Scans:0.00} ms, max {ScanMsMax:0.00} ms, {NewProcessScans} walks of new processes only");
         }
 
         if (WrittenPending > 0)
@@ -98,7 +100,8 @@ public sealed class AttributionStatistics
 /// as the server runs, so it still names the server after a short connection has closed);</item>
 /// <item>maps inodes to PIDs with <see cref="SocketOwnerIndex"/>; on a miss it walks /proc/*/fd again, at most
 /// once per <see cref="MinRescanIntervalMs"/> (or <see cref="RescanCostFactor"/> × the last walk's duration, if
-/// longer); when it may not walk yet, a server side takes its listener's owner, anything else waits for the walk;</item>
+/// longer); when it may not walk yet, it walks only the processes born since the last walk (a new client), a
+/// server side takes its listener's owner, and anything still missing waits for the next full walk;</item>
 /// <item>reads the process details once per process (<see cref="ProcessInfoReader"/>) and publishes the results.</item>
 /// </list>
 /// Caching is by socket inode and by (PID, start time), not by port: a server restarted on the same port has a new
@@ -437,13 +440,28 @@ public sealed class ProcessResolver : IDisposable
         if (missing || approximate)
         {
             long wait = RescanWaitTicks();
+            if (wait > 0 && missing && _owners.ScanNew() > 0)
+            {
+                // A full walk is not allowed yet: the processes born since the last one (a new curl…) may hold
+                // the missing sockets, and walking only them is cheap.
+                Statistics.NewProcessScans++;
+                missing = approximate = false;
+                foreach (var l in batch)
+                {
+                    if (!l.IsAbandoned && !l.IsDone)
+                    {
+                        Classify(l, ref missing, ref approximate);
+                    }
+                }
+            }
+
             if (wait > 0 && missing)
             {
                 Thread.Sleep(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
                 wait = 0;
             }
 
-            if (wait <= 0)
+            if (wait <= 0 && (missing || approximate))
             {
                 Rescan();
             }

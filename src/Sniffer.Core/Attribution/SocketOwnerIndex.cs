@@ -53,7 +53,7 @@ public sealed class SocketOwnerIndex
 
     public long TotalScanTicks { get; private set; }
 
-    /// <summary>False when /proc itself could not be listed.</summary>
+    /// <summary>Walks every process again and replaces the index. False when /proc itself could not be listed.</summary>
     public bool Rescan()
     {
         long start = Stopwatch.GetTimestamp();
@@ -61,61 +61,9 @@ public sealed class SocketOwnerIndex
         _pidList.Clear();
         int denied = 0, descriptors = 0;
         bool ok = ListProcesses();
-        Span<byte> path = stackalloc byte[ProcFs.MaxPathBytes];
-        Span<byte> link = stackalloc byte[MaxLinkBytes];
         foreach (int pid in _pidList)
         {
-            ProcFs.Path(path, pid, "fd"u8);
-            int dir = ProcFs.OpenAt(_root, path);
-            if (dir < 0)
-            {
-                if (dir is -ProcFs.EACCES or -ProcFs.EPERM)
-                {
-                    denied++;
-                }
-
-                continue; // ENOENT: the process ended
-            }
-
-            try
-            {
-                while (true)
-                {
-                    int n = ProcFs.GetDirectoryEntries(dir, _fdEntries);
-                    if (n <= 0)
-                    {
-                        if (n is -ProcFs.EACCES or -ProcFs.EPERM)
-                        {
-                            denied++;
-                        }
-
-                        break;
-                    }
-
-                    int offset = 0;
-                    while (ProcFs.NextEntry(_fdEntries.AsSpan(0, n), ref offset, out var name))
-                    {
-                        if (!ProcFs.TryParseNumber(name, out int fd))
-                        {
-                            continue; // "." and ".."
-                        }
-
-                        descriptors++;
-                        name.CopyTo(path);
-                        path[name.Length] = 0;
-                        int len = ProcFs.ReadLinkAt(dir, path[..(name.Length + 1)], link);
-                        if (len > 0 && TryParseSocketLink(link[..len], out ulong inode) &&
-                            (!_next.TryGetValue(inode, out var holder) || pid < holder.Pid))
-                        {
-                            _next[inode] = new SocketOwner(pid, fd);
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                ProcFs.Close(dir);
-            }
+            WalkProcess(pid, _next, ref denied, ref descriptors);
         }
 
         (_owners, _next) = (_next, _owners);
@@ -135,6 +83,91 @@ public sealed class SocketOwnerIndex
         TotalScanTicks += LastScanTicks;
         Scans++;
         return ok;
+    }
+
+    /// <summary>
+    /// Walks only the processes that appeared since the last walk and adds their sockets: cheap, and it finds the
+    /// socket of a new short-lived client (curl, a script) while a full walk is not yet allowed. Returns how many
+    /// processes were new.
+    /// </summary>
+    public int ScanNew()
+    {
+        _pidList.Clear();
+        if (!ListProcesses())
+        {
+            return 0;
+        }
+
+        int denied = 0, descriptors = 0, fresh = 0;
+        foreach (int pid in _pidList)
+        {
+            if (_pids.Add(pid))
+            {
+                fresh++;
+                WalkProcess(pid, _owners, ref denied, ref descriptors);
+            }
+        }
+
+        LastDenied += denied;
+        return fresh;
+    }
+
+    /// <summary>Reads one process's descriptors into <paramref name="into"/> (the lowest PID wins a shared socket).</summary>
+    private void WalkProcess(int pid, Dictionary<ulong, SocketOwner> into, ref int denied, ref int descriptors)
+    {
+        Span<byte> path = stackalloc byte[ProcFs.MaxPathBytes];
+        Span<byte> link = stackalloc byte[MaxLinkBytes];
+        ProcFs.Path(path, pid, "fd"u8);
+        int dir = ProcFs.OpenAt(_root, path);
+        if (dir < 0)
+        {
+            if (dir is -ProcFs.EACCES or -ProcFs.EPERM)
+            {
+                denied++;
+            }
+
+            return; // ENOENT: the process ended
+        }
+
+        try
+        {
+            while (true)
+            {
+                int n = ProcFs.GetDirectoryEntries(dir, _fdEntries);
+                if (n <= 0)
+                {
+                    if (n is -ProcFs.EACCES or -ProcFs.EPERM)
+                    {
+                        denied++;
+                    }
+
+                    return;
+                }
+
+                int offset = 0;
+                while (ProcFs.NextEntry(_fdEntries.AsSpan(0, n), ref offset, out var name))
+                {
+                    if (!ProcFs.TryParseNumber(name, out int fd))
+                    {
+                        continue; // "." and ".."
+                    }
+
+                    descriptors++;
+                    name.CopyTo(path);
+                    path[name.Length] = 0;
+                    int len = ProcFs.ReadLinkAt(dir, path[..(name.Length + 1)], link);
+                    if (len > 0 && TryParseSocketLink(link[..len], out ulong inode) &&
+                        (!into.TryGetValue(inode, out var holder) || pid < holder.Pid))
+                    {
+                        into[inode] = new SocketOwner(pid, fd);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ProcFs.Close(dir);
+        }
     }
 
     /// <summary>The owner from the last walk, confirmed now (the descriptor still names this socket).</summary>

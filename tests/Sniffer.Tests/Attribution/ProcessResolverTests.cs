@@ -298,3 +298,38 @@ public class ProcessResolverTests
         ServerPort = serverPort,
     };
 }
+
+/// <summary>The inode → PID index on a fake tree.</summary>
+public class SocketOwnerIndexTests
+{
+    [Fact]
+    public void ANewProcessIsFoundByWalkingOnlyTheNewOnesAndAStaleHitIsDropped()
+    {
+        using var proc = new FakeProc();
+        proc.Process(10, "old", ["old"], 1, socketInodes: [100]);
+        int root = ProcFs.OpenRoot(proc.Root);
+        try
+        {
+            var index = new SocketOwnerIndex(root);
+            Assert.True(index.Rescan());
+            Assert.True(index.TryGetOwner(100, out var old));
+            Assert.Equal(new SocketOwner(10, 3), old);
+            Assert.Equal(1, index.LastProcesses);
+            Assert.Equal(2, index.LastDescriptors); // fd 0 (/dev/null) and the socket
+
+            proc.Process(20, "curl", ["curl"], 2, socketInodes: [200]);
+            Assert.False(index.TryGetOwner(200, out _));
+            Assert.Equal(1, index.ScanNew());
+            Assert.True(index.TryGetOwner(200, out var fresh));
+            Assert.Equal(20, fresh.Pid);
+            Assert.Equal(0, index.ScanNew()); // nothing new any more
+
+            proc.RemoveProcess(10); // the descriptor is gone: the cached answer must not be trusted
+            Assert.False(index.TryGetOwner(100, out _));
+        }
+        finally
+        {
+            ProcFs.Close(root);
+        }
+    }
+}

@@ -332,4 +332,65 @@ public class ProcessAttributionLiveTests
         Assert.Contains("unreadable", sniffer.Stderr, StringComparison.Ordinal);
         Directory.Delete(www, true);
     }
+
+    private static readonly string[] Outcomes = ["found", "closed", "exited", "not_found", "denied", "not_local", "pending", "dropped"];
+
+    [SkippableFact]
+    public void FilesAreNotAttributedUnlessAskedAndHelpSaysHow()
+    {
+        string sample = Path.Combine(SnifferBinary.RepoRoot, "samples", "port3624.pcap");
+        var off = SnifferBinary.Run(["-r", sample, "-q"]);
+        Assert.Equal(0, off.ExitCode);
+        Assert.All(PipelineRunner.ParseLines(off.Stdout), r => Assert.Null(r.Get("sniffer.process_lookup")));
+
+        // Asked for: the capture's endpoints are 127.0.0.1 (local), so each record says what the look-up found
+        // now (whatever listens on 3624 on this machine at this moment, so only the shape is checked).
+        var on = SnifferBinary.Run(["-r", sample, "--process", "--records", "flow_end"]);
+        Assert.Equal(0, on.ExitCode);
+        var records = PipelineRunner.ParseLines(on.Stdout);
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.Contains(r.Str("sniffer.process_lookup.server"), Outcomes));
+        Assert.All(records, r => Assert.Contains(r.Str("sniffer.process_lookup.client"), Outcomes));
+        Assert.Contains("process attribution: 3 flows looked up", on.Stderr, StringComparison.Ordinal);
+
+        string help = Encoding.UTF8.GetString(SnifferBinary.Run(["--help"]).Stdout);
+        Assert.Contains("--process", help, StringComparison.Ordinal);
+        Assert.Contains("--no-process", help, StringComparison.Ordinal);
+        Assert.Contains("CAP_SYS_PTRACE", help, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task NoProcessTurnsLiveAttributionOff()
+    {
+        string binary = SnifferBinary.Binary();
+        SkipUnlessRunnable(binary);
+        int port = FreePort();
+        string p = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var sniffer = StartSniffer(binary, "--port", p, "--no-process");
+        try
+        {
+            await sniffer.Marker.WaitAsync(TimeSpan.FromSeconds(20));
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            using (var client = new TcpClient())
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                using var accepted = await listener.AcceptTcpClientAsync();
+                await client.GetStream().WriteAsync("HELLO\r\n"u8.ToArray());
+            }
+
+            listener.Stop();
+            await Task.Delay(700);
+        }
+        finally
+        {
+            sniffer.Stop();
+        }
+
+        Assert.True(sniffer.Process.ExitCode == 0, $"exit {sniffer.Process.ExitCode}: {sniffer.Stderr}");
+        var records = PipelineRunner.ParseLines(Encoding.UTF8.GetBytes(sniffer.Stdout)).Where(r => r.Str("destination.port") == p).ToList();
+        Assert.NotEmpty(records);
+        Assert.All(records, r => Assert.Null(r.Get("sniffer.process_lookup")));
+        Assert.DoesNotContain("process attribution", sniffer.Stderr, StringComparison.Ordinal);
+    }
 }
