@@ -307,13 +307,12 @@ public sealed class ProcessResolver : IDisposable
         {
             lock (_queueGate)
             {
-                while (_queue.Count == 0 && !_completed)
+                if (_queue.Count == 0 && !_completed)
                 {
                     Monitor.Wait(_queueGate, LocalAddresses.RefreshIntervalMs);
-                    RefreshAddressesIfDue();
                 }
 
-                if (_queue.Count == 0)
+                if (_queue.Count == 0 && _completed)
                 {
                     return; // completed and drained
                 }
@@ -324,6 +323,13 @@ public sealed class ProcessResolver : IDisposable
                 }
 
                 _backlog = _queue.Count;
+            }
+
+            // Outside the lock: workers enqueueing must never wait for /proc or for the interface list.
+            RefreshAddressesIfDue();
+            if (_batch.Count == 0)
+            {
+                continue;
             }
 
             try
@@ -347,8 +353,6 @@ public sealed class ProcessResolver : IDisposable
             {
                 Monitor.PulseAll(_resultGate);
             }
-
-            RefreshAddressesIfDue();
         }
     }
 

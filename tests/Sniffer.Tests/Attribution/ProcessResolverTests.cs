@@ -333,3 +333,38 @@ public class SocketOwnerIndexTests
         }
     }
 }
+
+/// <summary>Which addresses are this host's.</summary>
+public class LocalAddressesTests
+{
+    [Fact]
+    public void LoopbackRangesAreAlwaysLocal()
+    {
+        var local = new LocalAddresses(() => []);
+        Assert.True(local.IsLocal(IpAddr.Parse("127.0.0.1")));
+        Assert.True(local.IsLocal(IpAddr.Parse("127.45.6.7")));
+        Assert.True(local.IsLocal(IpAddr.Parse("::1")));
+        Assert.False(local.IsLocal(IpAddr.Parse("::2")));
+        Assert.False(local.IsLocal(IpAddr.Parse("128.0.0.1")));
+        Assert.False(local.IsLocal(IpAddr.Parse("10.0.0.1")));
+    }
+
+    [SkippableFact]
+    public void EveryIpv6AddressTheKernelListsIsLocal()
+    {
+        // /proc/net/if_inet6 is the kernel's own list, independent of the interface API LocalAddresses reads.
+        Skip.IfNot(File.Exists("/proc/net/if_inet6"), "no IPv6 here");
+        var local = new LocalAddresses();
+        int seen = 0;
+        foreach (string line in File.ReadAllLines("/proc/net/if_inet6"))
+        {
+            string hex = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            var ip = IpAddr.FromV6(Convert.FromHexString(hex));
+            Assert.True(local.IsLocal(ip), $"{ip} is this host's but not seen as local");
+            seen++;
+        }
+
+        Skip.If(seen == 0, "no IPv6 address configured");
+        Assert.False(local.IsLocal(IpAddr.Parse("2001:db8:ffff::77")));
+    }
+}
