@@ -122,4 +122,36 @@ public class AttributionPipelineTests
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.Null(r.Get("sniffer.process_lookup")));
     }
+
+    [Fact]
+    public void PacketsOfAnAttributedFlowAllocateNothing()
+    {
+        using var proc = new FakeProc();
+        proc.Socket("tcp", Lo, 3624, "0.0.0.0", 0, SocketState.Listen, 100).Process(4242, "python3", ["python3"], 1, socketInodes: [100]);
+        using var resolver = proc.Resolver();
+        resolver.Start();
+        var sink = new Collect();
+        using var processor = new PacketProcessor(new SnifferOptions { ProcessAttribution = true }, sink, null, resolver);
+        var c = new TcpConversation(Lo, 40000, Lo, 3624).Handshake();
+        foreach (var f in c.Frames)
+        {
+            processor.ProcessPacket(1, f.TimestampNs, f.Data); // the flow and its one look-up: allocations per flow
+        }
+
+        byte[] ack = FrameBuilder.TcpFrame(Lo, 40000, Lo, 3624, 1001, 50001, FrameBuilder.Ack);
+        long ts = c.Frames[^1].TimestampNs;
+        for (int i = 0; i < 100; i++)
+        {
+            processor.ProcessPacket(1, ++ts, ack); // warm-up
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            processor.ProcessPacket(1, ++ts, ack);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1, resolver.Statistics.Requested);
+    }
 }
