@@ -129,6 +129,7 @@ public sealed class SocketOwnerIndex
             return; // ENOENT: the process ended
         }
 
+        bool linkDenied = false;
         try
         {
             while (true)
@@ -136,7 +137,7 @@ public sealed class SocketOwnerIndex
                 int n = ProcFs.GetDirectoryEntries(dir, _fdEntries);
                 if (n <= 0)
                 {
-                    if (n is -ProcFs.EACCES or -ProcFs.EPERM)
+                    if (n is -ProcFs.EACCES or -ProcFs.EPERM || linkDenied)
                     {
                         denied++;
                     }
@@ -156,6 +157,8 @@ public sealed class SocketOwnerIndex
                     name.CopyTo(path);
                     path[name.Length] = 0;
                     int len = ProcFs.ReadLinkAt(dir, path[..(name.Length + 1)], link);
+                    // Listing needs CAP_DAC_READ_SEARCH, reading the links CAP_SYS_PTRACE: either may be missing.
+                    linkDenied |= len is -ProcFs.EACCES or -ProcFs.EPERM;
                     if (len > 0 && TryParseSocketLink(link[..len], out ulong inode) &&
                         (!into.TryGetValue(inode, out var holder) || pid < holder.Pid))
                     {

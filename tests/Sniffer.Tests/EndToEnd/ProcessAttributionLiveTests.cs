@@ -393,4 +393,60 @@ public class ProcessAttributionLiveTests
         Assert.All(records, r => Assert.Null(r.Get("sniffer.process_lookup")));
         Assert.DoesNotContain("process attribution", sniffer.Stderr, StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public async Task TheDocumentedCapabilitiesAreEnoughWithoutRoot()
+    {
+        string binary = SnifferBinary.Binary();
+        SkipUnlessRunnable(binary);
+        Skip.IfNot(File.Exists("/usr/sbin/setcap") && File.Exists("/usr/bin/setpriv"), "setcap (libcap2-bin) and setpriv (util-linux) are needed");
+        Skip.IfNot(File.ReadAllText("/etc/passwd").Contains("\nnobody:", StringComparison.Ordinal), "no user nobody");
+        string dir = Directory.CreateTempSubdirectory("sniffer-caps").FullName;
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101); // 0755: nobody must reach the copy
+        string copy = Path.Combine(dir, "sniffer");
+        File.Copy(binary, copy);
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        using (var setcap = new Child("/usr/sbin/setcap", ["cap_net_raw,cap_net_admin,cap_sys_ptrace,cap_dac_read_search=eip", copy]))
+        {
+            Skip.If(setcap.WaitForExit() != 0, $"file capabilities are not supported here: {setcap.Stderr}");
+        }
+
+        int port = FreePort();
+        string p = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string www = Directory.CreateDirectory(Path.Combine(dir, "www")).FullName;
+        using (var f = File.Create(Path.Combine(www, "big.bin")))
+        {
+            f.SetLength(16 << 20);
+        }
+
+        // As nobody, with only the capabilities README and --help name: root's python and curl must be named.
+        using var sniffer = new Child("/usr/bin/setpriv", ["--reuid", "nobody", "--regid", "nogroup", "--clear-groups", copy, "-i", "lo", "--port", p], waitFor: "listening on");
+        try
+        {
+            await sniffer.Marker.WaitAsync(TimeSpan.FromSeconds(20));
+            using var server = new Child(Python, ["-m", "http.server", p, "--bind", "127.0.0.1"], www);
+            await WaitUntilListening(port, server);
+            using (var curl = new Child(Curl, ["-s", "-o", "/dev/null", "--limit-rate", "4M", $"http://127.0.0.1:{p}/big.bin"]))
+            {
+                Assert.Equal(0, curl.WaitForExit());
+            }
+
+            await Task.Delay(700);
+            server.Process.Kill();
+            server.Process.WaitForExit();
+        }
+        finally
+        {
+            sniffer.Stop();
+        }
+
+        Assert.True(sniffer.Process.ExitCode == 0, $"exit {sniffer.Process.ExitCode}: {sniffer.Stderr}");
+        var end = Assert.Single(PipelineRunner.ParseLines(Encoding.UTF8.GetBytes(sniffer.Stdout)).Action("flow_end"),
+            r => r.Str("destination.port") == p && r.Str("url.path") == "/big.bin");
+        Assert.Equal("found", end.Str("sniffer.process_lookup.server"));
+        Assert.Equal("python3", end.Str("process.name"));
+        Assert.Equal("root", end.Str("process.user.name"));
+        Assert.Equal("curl", end.Str("sniffer.client.process.name"));
+        Directory.Delete(dir, true);
+    }
 }
