@@ -83,7 +83,7 @@ public sealed class AttributionStatistics
 
         if (DeniedMax > 0)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"; {DeniedMax} processes unreadable (needs root or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH)");
+            sb.Append(CultureInfo.InvariantCulture, $"; descriptors of {DeniedMax} process(es) unreadable (other users' processes need root, or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH)");
         }
 
         return sb.ToString();
@@ -95,9 +95,11 @@ public sealed class AttributionStatistics
 /// local endpoint calls <see cref="Request"/> (one small object per new flow, a try-enqueue into a bounded queue:
 /// a full queue drops and counts, never blocks). The attribution thread takes whatever is queued at once and:
 /// <list type="number">
-/// <item>reads /proc/net/{tcp,tcp6} or {udp,udp6} once for the batch and finds each endpoint's socket inode — the
-/// connection's own socket, and for the server also the listening socket on its port (its inode stays put as long
-/// as the server runs, so it still names the server after a short connection has closed);</item>
+/// <item>reads each /proc/net table the batch needs once (an IPv4 flow: tcp or udp, then tcp6/udp6 only if a
+/// side was not found, for dual-stack sockets) and finds each endpoint's socket inode — the connection's own
+/// socket, and for the server also the listening socket on its port (its inode stays put as long as the server
+/// runs, so it still names the server after a short connection has closed). Every read costs the kernel a walk
+/// of its whole socket hash (~4 ms CPU here even for a near-empty table), which is why reads are batched;</item>
 /// <item>maps inodes to PIDs with <see cref="SocketOwnerIndex"/>; on a miss it walks /proc/*/fd again, at most
 /// once per <see cref="MinRescanIntervalMs"/> (or <see cref="RescanCostFactor"/> × the last walk's duration, if
 /// longer); when it may not walk yet, it walks only the processes born since the last walk (a new client), a
@@ -370,7 +372,8 @@ public sealed class ProcessResolver : IDisposable
     internal void ResolveBatch(List<ProcessLookup> batch)
     {
         var stats = Statistics;
-        bool tcp = false, udp = false;
+        // Tables needed: [transport: 0 tcp, 1 udp][family: 0 IPv4, 1 IPv6].
+        Span<bool> tables = stackalloc bool[4];
         int live = 0;
         foreach (var l in batch)
         {
@@ -380,14 +383,7 @@ public sealed class ProcessResolver : IDisposable
             }
 
             live++;
-            if (l.Transport == Transport.Tcp)
-            {
-                tcp = true;
-            }
-            else
-            {
-                udp = true;
-            }
+            tables[TableIndex(l.Transport, l.ServerIp.IsV6)] = true;
 
             if (l.ServerStatus == LookupStatus.Pending)
             {
@@ -407,28 +403,37 @@ public sealed class ProcessResolver : IDisposable
             return;
         }
 
-        // 1. Socket inodes from /proc/net (one read per table per batch).
+        // 1. Socket inodes from /proc/net: each table read at most once per batch, and only the tables the
+        //    batch needs (the kernel walks its whole socket hash for every read, ~ms even when almost empty).
         _entries.Clear();
-        if (tcp)
+        for (int t = 0; t < 4; t++)
         {
-            ReadTable("net/tcp\0"u8, Transport.Tcp);
-            ReadTable("net/tcp6\0"u8, Transport.Tcp);
+            if (tables[t])
+            {
+                ReadTable(t);
+            }
         }
 
-        if (udp)
+        FindAll(batch);
+
+        // IPv4 flows of dual-stack (AF_INET6) sockets are only in the IPv6 tables, as ::ffff:a.b.c.d.
+        bool again = false;
+        foreach (var l in batch)
         {
-            ReadTable("net/udp\0"u8, Transport.Udp);
-            ReadTable("net/udp6\0"u8, Transport.Udp);
+            if (!l.IsAbandoned && !l.IsDone && !l.ServerIp.IsV6 && !tables[TableIndex(l.Transport, true)] && Incomplete(l))
+            {
+                tables[TableIndex(l.Transport, true)] = true;
+                ReadTable(TableIndex(l.Transport, true));
+                again = true;
+            }
+        }
+
+        if (again)
+        {
+            FindAll(batch);
         }
 
         ClearWanted();
-        foreach (var l in batch)
-        {
-            if (!l.IsAbandoned && !l.IsDone)
-            {
-                FindSockets(l);
-            }
-        }
 
         // 2. Owners. A miss walks /proc/*/fd again when the rate limit allows; a server side whose own socket is
         //    unknown to the index may take its listener's owner instead of waiting for the next walk.
@@ -499,6 +504,32 @@ public sealed class ProcessResolver : IDisposable
         }
     }
 
+    private static int TableIndex(Transport transport, bool v6) => (transport == Transport.Udp ? 2 : 0) + (v6 ? 1 : 0);
+
+    private static ReadOnlySpan<byte> TablePath(int index) => index switch
+    {
+        0 => "net/tcp\0"u8,
+        1 => "net/tcp6\0"u8,
+        2 => "net/udp\0"u8,
+        _ => "net/udp6\0"u8,
+    };
+
+    /// <summary>A local side for which no socket was found (yet).</summary>
+    private static bool Incomplete(ProcessLookup l) =>
+        (l.ServerStatus == LookupStatus.Pending && l.ServerInode == 0 && l.ListenerInode == 0) ||
+        (l.ClientStatus == LookupStatus.Pending && l.ClientInode == 0);
+
+    private void FindAll(List<ProcessLookup> batch)
+    {
+        foreach (var l in batch)
+        {
+            if (!l.IsAbandoned && !l.IsDone)
+            {
+                FindSockets(l);
+            }
+        }
+    }
+
     private void Want(ushort port)
     {
         if (!_wantedPorts[port])
@@ -519,9 +550,10 @@ public sealed class ProcessResolver : IDisposable
     }
 
     /// <summary>Reads one table and keeps the entries on a wanted local port (the transport goes in the state's high bit).</summary>
-    private void ReadTable(ReadOnlySpan<byte> path, Transport transport)
+    private void ReadTable(int index)
     {
-        int len = ProcFs.ReadFile(_root, path, ref _table, MaxTableBytes);
+        Transport transport = index >= 2 ? Transport.Udp : Transport.Tcp;
+        int len = ProcFs.ReadFile(_root, TablePath(index), ref _table, MaxTableBytes);
         if (len <= 0)
         {
             return; // no IPv6, or no such table
