@@ -14,7 +14,7 @@ public sealed class ProcessInfo
     private static readonly JsonEncodedText ExecutableName = JsonEncodedText.Encode("executable");
     private static readonly JsonEncodedText CommandLineName = JsonEncodedText.Encode("command_line");
     private static readonly JsonEncodedText StartName = JsonEncodedText.Encode("start");
-    private static readonly JsonEncodedText UserName_ = JsonEncodedText.Encode("user");
+    private static readonly JsonEncodedText UserObjectName = JsonEncodedText.Encode("user");
     private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
 
     public ProcessInfo(int pid, string name, string? executable, string? commandLine, uint uid, string? userName, ulong startTicks, long startNs)
@@ -80,7 +80,7 @@ public sealed class ProcessInfo
             w.WriteString(StartName, scratch[..n]);
         }
 
-        w.WriteStartObject(UserName_);
+        w.WriteStartObject(UserObjectName);
         w.WriteString(IdName, UserId);
         if (UserName is not null)
         {
