@@ -103,6 +103,14 @@ internal sealed class CommandLine
           --user NAME          after opening the capture, drop root for good and run as NAME (and its groups);
                                the -w file is then opened as NAME
 
+        Process attribution (which local process is behind a flow, from /proc):
+          --process            name the local processes: process.* (server side), sniffer.client.process.*
+                               (client side), sniffer.process_lookup; on by default with -i, off with -r (use it
+                               with -r only for a capture made on this host now: tcpdump -U -w - | sniffer -r -)
+          --no-process         do not (no /proc reads, no attribution thread)
+                               Needs root, or CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, to see other users'
+                               processes (with --user, only that user's); otherwise process_lookup says "denied"
+
           -h, --help           this help
           --version            print the version
 
@@ -118,6 +126,7 @@ internal sealed class CommandLine
         int? summaryInterval = null;
         int? statsInterval = null;
         bool recordsGiven = false;
+        bool? processAttribution = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -231,6 +240,12 @@ internal sealed class CommandLine
                 case "--user":
                     cl.User = Value();
                     break;
+                case "--process":
+                    processAttribution = true;
+                    break;
+                case "--no-process":
+                    processAttribution = false;
+                    break;
                 case "--no-promisc":
                     cl.Promiscuous = false;
                     break;
@@ -269,6 +284,7 @@ internal sealed class CommandLine
             o = o with { Records = RecordKinds.None };
         }
 
+        o = o with { ProcessAttribution = processAttribution ?? cl.Interface is not null };
         cl.Options = o;
         if (cl.Help || cl.Version || cl.ListInterfaces)
         {

@@ -250,6 +250,11 @@ internal static class Program
             Console.Error.WriteLine($"sniffer: {syslog.Summary()}");
         }
 
+        if (r.Attribution is { } attribution)
+        {
+            Console.Error.WriteLine($"sniffer: {attribution.Summary()}");
+        }
+
         if (Environment.GetEnvironmentVariable("SNIFFER_GC_STATS") == "1")
         {
             var gc = GC.GetGCMemoryInfo();

@@ -89,6 +89,8 @@ public sealed class Flow
     public int PayloadSizeCount;
     /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
     public bool? ClientSpokeFirst;
+    /// <summary>The look-up of the local process(es) behind this flow (process attribution on, an endpoint local).</summary>
+    public Attribution.ProcessLookup? ProcessLookup;
 
     // Intrusive idle-list links (owned by FlowTable).
     internal Flow? Prev;
@@ -170,6 +172,7 @@ public sealed class Flow
         PayloadSizes = default;
         PayloadSizeCount = 0;
         ClientSpokeFirst = null;
+        ProcessLookup = null;
         Prev = Next = null;
         List = null;
     }

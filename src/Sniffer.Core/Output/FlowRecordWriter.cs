@@ -152,6 +152,10 @@ public sealed class FlowRecordWriter : IDisposable
         {
             inner!.Metadata!.WriteEcs(w);
         }
+        // Process attribution: one snapshot of "done" per record, so process.* and sniffer.process_lookup agree.
+        var processLookup = flow.ProcessLookup;
+        bool processLookupDone = processLookup?.IsDone ?? false;
+        processLookup?.WriteEcs(w, processLookupDone);
 
         w.WriteStartObject(Sniffer);
         if (isEnd)
@@ -222,6 +226,7 @@ public sealed class FlowRecordWriter : IDisposable
         // Unidentified: the detector's final look (ProtocolDetector.Inspect with final: true, before every
         // flow_end) always leaves a profile saying what the flow looks like.
         flow.Unknown?.Write(w, flow.FirstPayloadSizes);
+        processLookup?.WriteSniffer(w, processLookupDone);
 
         w.WriteEndObject();
 

@@ -69,9 +69,15 @@ public sealed class PacketProcessor : IDisposable
     private readonly PortSummary? _summary;
     private readonly IpDefragmenter _defragmenter;
     private readonly ReassemblyMemory _reassemblyMemory;
+    /// <summary>Process attribution (null when off: then it costs nothing).</summary>
+    private readonly Attribution.ProcessResolver? _processes;
+    /// <summary>What is left of this batch's wait for look-ups (<see cref="Attribution.ProcessResolver.MaxWaitPerBatchMs"/>).</summary>
+    private long _processWaitBudget;
 
-    public PacketProcessor(SnifferOptions options, IChunkSink sink, PortSummary? summary = null)
+    public PacketProcessor(SnifferOptions options, IChunkSink sink, PortSummary? summary = null, Attribution.ProcessResolver? processes = null)
     {
+        _processes = processes;
+        _processWaitBudget = Attribution.ProcessResolver.WaitBudgetTicks;
         _summary = summary;
         _defragmenter = new IpDefragmenter(Statistics.Anomalies, options.FragmentMemcapBytes);
         _reassemblyMemory = new ReassemblyMemory(options.ReassemblyMemcapBytes);
@@ -105,6 +111,11 @@ public sealed class PacketProcessor : IDisposable
     /// <summary>Processes a whole batch, then hands the records it produced to the output.</summary>
     public void Process(PacketBatch batch)
     {
+        if (_processes is not null)
+        {
+            _processWaitBudget = Attribution.ProcessResolver.WaitBudgetTicks;
+        }
+
         for (int i = 0; i < batch.Count; i++)
         {
             ref readonly var r = ref batch.Records[i];
@@ -241,6 +252,10 @@ public sealed class PacketProcessor : IDisposable
             flow = _table.Add(key);
             InitFlow(flow, packet, timestampNs);
             stats.FlowsCreated++;
+            if (_processes is not null)
+            {
+                flow.ProcessLookup = _processes.Request(flow); // queued for the attribution thread, never waited on here
+            }
         }
 
         bool fromClient = packet.Source == flow.ClientIp && packet.SourcePort == flow.ClientPort;
@@ -488,6 +503,7 @@ public sealed class PacketProcessor : IDisposable
     {
         if (_detector.Inspect(flow) && (_options.Records & RecordKinds.ProtocolDetected) != 0)
         {
+            AwaitProcessLookup(flow);
             _records.Write(flow, isEnd: false, FlowEndReason.None, _nowNs);
             Statistics.RecordsWritten++;
         }
@@ -533,6 +549,7 @@ public sealed class PacketProcessor : IDisposable
     /// </summary>
     private void EndFlow(Flow flow, FlowEndReason reason, bool tombstone = false)
     {
+        AwaitProcessLookup(flow);
         if (flow.State is DetectionState.Inspecting or DetectionState.Extracting)
         {
             bool wasInspecting = flow.State == DetectionState.Inspecting;
@@ -550,6 +567,17 @@ public sealed class PacketProcessor : IDisposable
         }
 
         _summary?.Add(flow, _detector.ProtocolName(flow));
+        if (flow.ProcessLookup is { } lookup)
+        {
+            lookup.Abandon(); // its last record is written: the attribution thread may skip it
+            if (!lookup.IsDone)
+            {
+                Interlocked.Increment(ref _processes!.Statistics.WrittenPending);
+            }
+
+            flow.ProcessLookup = null;
+        }
+
         if (tombstone)
         {
             flow.Ended = true;
@@ -570,9 +598,23 @@ public sealed class PacketProcessor : IDisposable
 
     public void Dispose() => _records.Dispose();
 
+    /// <summary>
+    /// Before a record: gives the flow's look-up a bounded chance to finish (at most
+    /// <see cref="Attribution.ProcessResolver.MaxWaitPerBatchMs"/> per batch in all); a record written before it
+    /// finishes says <c>pending</c>.
+    /// </summary>
+    private void AwaitProcessLookup(Flow flow)
+    {
+        if (flow.ProcessLookup is { IsDone: false } lookup)
+        {
+            _processes!.WaitFor(lookup, ref _processWaitBudget);
+        }
+    }
+
     /// <summary>Ends every open flow (end of input or shutdown) and flushes the output.</summary>
     public void Finish(FlowEndReason reason)
     {
+        _processWaitBudget = Attribution.ProcessResolver.WaitBudgetTicks;
         while (_defragmenter.Expire(_nowNs, out var partial, all: true))
         {
             ProcessReassembled(partial, _nowNs);

@@ -49,6 +49,13 @@ public sealed record SnifferOptions
     /// <summary>Send every record to a syslog receiver too (<c>--syslog</c>); null: no.</summary>
     public Output.Delivery.SyslogOptions? Syslog { get; init; }
 
+    /// <summary>
+    /// Name the local process behind each flow from /proc (<c>--process</c>; on by default for live capture).
+    /// </summary>
+    public bool ProcessAttribution { get; init; }
+    /// <summary>Where the attribution thread looks (/proc; tests give a fake tree).</summary>
+    public Attribution.ProcessResolverOptions? ProcessResolver { get; init; }
+
     /// <summary>True when flows on this server port belong in the port summary.</summary>
     public bool IsSummarised(ushort serverPort) => AnyPort || Ports.Contains(serverPort);
 }

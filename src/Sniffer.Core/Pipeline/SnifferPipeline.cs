@@ -21,6 +21,8 @@ public sealed class RunResult
     public IReadOnlyCollection<int> UnsupportedLinkTypes { get; set; } = [];
     /// <summary>What was seen per watched port (when port_summary records or <see cref="SnifferOptions.CollectPortSummary"/>).</summary>
     public Output.PortSummary? PortSummary;
+    /// <summary>Process attribution's counters, when it was on.</summary>
+    public Attribution.AttributionStatistics? Attribution;
 }
 
 /// <summary>
@@ -47,12 +49,24 @@ public static class SnifferPipeline
         var dispatcher = new Dispatcher(workers, source.IsLive, filter, pool);
         bool writeSummary = (options.Records & Output.RecordKinds.PortSummary) != 0;
         var summary = writeSummary || options.CollectPortSummary ? new Output.PortSummary(options.IsSummarised) : null;
+        Attribution.ProcessResolver? processes = null;
+        if (options.ProcessAttribution)
+        {
+            processes = Attribution.ProcessResolver.TryCreate(options.ProcessResolver, out string? unavailable);
+            if (unavailable is not null)
+            {
+                result.Warnings.Add(unavailable);
+            }
+
+            processes?.Start();
+        }
+
         var processors = new PacketProcessor[workers];
         var threads = new Thread[workers];
         Exception?[] workerErrors = new Exception?[workers];
         for (int i = 0; i < workers; i++)
         {
-            var processor = new PacketProcessor(options, writer, summary);
+            var processor = new PacketProcessor(options, writer, summary, processes);
             processors[i] = processor;
             var reader = dispatcher.Reader(i);
             int index = i;
@@ -117,6 +131,8 @@ public static class SnifferPipeline
         WriteSummary(writeSummary ? summary : null, writer, final: true);
         stats?.Finish();
         result.PortSummary = summary;
+        processes?.Dispose();
+        result.Attribution = processes?.Statistics;
 
         writer.Complete();
         result.Syslog = syslog?.Finish();

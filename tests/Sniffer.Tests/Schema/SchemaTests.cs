@@ -46,7 +46,7 @@ public class SchemaTests
         return sb.ToString();
     }
 
-    private static void AssertAllValid(IEnumerable<JsonElement> records, string what)
+    internal static void AssertAllValid(IEnumerable<JsonElement> records, string what)
     {
         int n = 0;
         foreach (var r in records)
