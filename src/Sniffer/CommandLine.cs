@@ -341,7 +341,8 @@ internal sealed class CommandLine
     /// innermost headers in our code), also inside 802.1Q frames — a bare "port N" silently misses VLAN-tagged
     /// traffic. The "vlan" term comes last because libpcap shifts the offsets of every term after it.
     /// </summary>
-    public string LiveFilter()
+    /// <param name="ethernet">false for interfaces without Ethernet framing (<c>-i any</c>): no vlan term there.</param>
+    public string LiveFilter(bool ethernet = true)
     {
         string watched;
         if (Options.AnyPort)
@@ -354,7 +355,7 @@ internal sealed class CommandLine
             watched = $"((tcp or udp) and ({ports})) or {TunnelCarriers}";
         }
 
-        string all = $"({watched}) or (vlan and ({watched}))";
+        string all = ethernet ? $"({watched}) or (vlan and ({watched}))" : watched;
         return Filter is null ? all : $"({Filter}) and ({all})";
     }
 }

@@ -100,6 +100,7 @@ internal static class Program
             {
                 Interface = cl.Interface!,
                 Filter = cl.LiveFilter(),
+                NonEthernetFilter = cl.LiveFilter(ethernet: false),
                 SnapLength = cl.SnapLength,
                 BufferSize = cl.BufferSize,
                 Promiscuous = cl.Promiscuous,
@@ -108,7 +109,7 @@ internal static class Program
             source = live;
             if (!cl.Quiet)
             {
-                Console.Error.WriteLine($"sniffer: listening on {live.Name}, link-type {live.LinkType}, filter \"{cl.LiveFilter()}\"");
+                Console.Error.WriteLine($"sniffer: listening on {live.Name}, link-type {live.LinkType}, filter \"{live.FilterInUse}\"");
             }
         }
 

@@ -12,6 +12,11 @@ public sealed record LiveCaptureOptions
 
     public required string Interface { get; init; }
     public required string Filter { get; init; }
+    /// <summary>
+    /// The filter for interfaces whose frames are not Ethernet (<c>-i any</c>'s Linux cooked header, raw IP, …):
+    /// libpcap refuses a <c>vlan</c> term there. Null uses <see cref="Filter"/>.
+    /// </summary>
+    public string? NonEthernetFilter { get; init; }
     public int SnapLength { get; init; } = DefaultSnapLength;
     /// <summary>Kernel capture buffer in bytes (<c>--buffer-size</c>); null keeps libpcap's default (2 MiB).</summary>
     public int? BufferSize { get; init; }
@@ -40,6 +45,9 @@ public sealed class LiveCapture : IPacketSource
 
     /// <summary>libpcap link type of the open device (1 Ethernet, 113 Linux cooked...).</summary>
     public int LinkType => _device is null ? -1 : (int)_device.LinkType;
+
+    /// <summary>The kernel filter applied (depends on the interface's link type), after <see cref="Open"/>.</summary>
+    public string? FilterInUse { get; private set; }
 
     public CaptureStatistics Statistics { get; } = new();
 
@@ -111,14 +119,16 @@ public sealed class LiveCapture : IPacketSource
             throw new CaptureException($"{_options.Interface}: cannot open for capture: {FirstLine(e.Message)} (root or CAP_NET_RAW needed)", e);
         }
 
+        // DLT_EN10MB is 1: only Ethernet frames carry 802.1Q tags for the filter's vlan term to match.
+        FilterInUse = (int)device.LinkType == 1 ? _options.Filter : _options.NonEthernetFilter ?? _options.Filter;
         try
         {
-            device.Filter = _options.Filter;
+            device.Filter = FilterInUse;
         }
         catch (PcapException e)
         {
             device.Close();
-            throw new CaptureException($"bad filter \"{_options.Filter}\": {FirstLine(e.Message)}", e);
+            throw new CaptureException($"bad filter \"{FilterInUse}\": {FirstLine(e.Message)}", e);
         }
 
         _device = device;
