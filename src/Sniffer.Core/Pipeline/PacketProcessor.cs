@@ -54,6 +54,8 @@ public sealed class PacketProcessor : IDisposable
     private readonly ProtocolDetector _detector;
     private readonly FlowRecordWriter _records;
     private readonly PooledBufferWriter _output;
+    /// <summary>Newest packet timestamp seen (the clock may be ahead of it through idle ticks).</summary>
+    private long _lastPacketNs;
     private readonly long _tcpTimeoutNs;
     private readonly long _tcpNewTimeoutNs;
     private readonly long _udpTimeoutNs;
@@ -124,7 +126,7 @@ public sealed class PacketProcessor : IDisposable
 
         if (batch.TickNs != 0)
         {
-            AdvanceClock(batch.TickNs);
+            AdvanceClock(batch.TickNs, tick: true);
         }
 
         _output.Flush();
@@ -509,11 +511,25 @@ public sealed class PacketProcessor : IDisposable
         }
     }
 
-    private void AdvanceClock(long nowNs)
+    /// <param name="tick">
+    /// An idle tick (live capture: wall-clock time while no packet came). It may run ahead of packets libpcap still
+    /// holds in its buffer, so a packet older than a tick is normal; only a packet older than the previous packet
+    /// counts as <see cref="Anomaly.TimestampWentBackwards"/>.
+    /// </param>
+    private void AdvanceClock(long nowNs, bool tick = false)
     {
+        if (!tick)
+        {
+            if (nowNs < _lastPacketNs)
+            {
+                Statistics.Anomalies.Increment(Anomaly.TimestampWentBackwards);
+            }
+
+            _lastPacketNs = Math.Max(_lastPacketNs, nowNs);
+        }
+
         if (nowNs < _nowNs)
         {
-            Statistics.Anomalies.Increment(Anomaly.TimestampWentBackwards);
             return;
         }
 

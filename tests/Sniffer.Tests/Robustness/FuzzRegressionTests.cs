@@ -109,4 +109,18 @@ public class FuzzRegressionTests
         Assert.Equal(1, processor.Statistics.FlowsCreated);
         Assert.Equal(0, processor.Statistics.Anomalies[Anomaly.TunnelTooDeep]);
     }
+
+    [Fact]
+    public void OnlyAPacketOlderThanThePreviousPacketCountsAsTimeGoingBackwards()
+    {
+        byte[] Udp(ushort sport) => Support.FrameBuilder.UdpFrame("10.1.1.1", sport, "10.2.2.2", 3624, "x"u8);
+        using var processor = new PacketProcessor(new SnifferOptions(), new NullChunks());
+        processor.ProcessPacket(LinkType.Ethernet, 2_000_000_000, Udp(1000));
+        processor.ProcessPacket(LinkType.Ethernet, 3_000_000_000, Udp(1001));
+        processor.ProcessPacket(LinkType.Ethernet, 1_500_000_000, Udp(1002));
+        processor.ProcessPacket(LinkType.Ethernet, 3_000_000_000, Udp(1003));
+        processor.Finish(FlowEndReason.EndOfInput);
+        Assert.Equal(1, processor.Statistics.Anomalies[Anomaly.TimestampWentBackwards]);
+        Assert.Equal(4, processor.Statistics.FlowsCreated);
+    }
 }
