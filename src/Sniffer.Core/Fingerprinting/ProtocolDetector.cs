@@ -143,7 +143,14 @@ public sealed class ProtocolDetector
         }
 
         var fingerprinter = _registry[flow.ProtocolIndex].Fingerprinter;
-        if (SafeExtract(fingerprinter, context, ref flow.Metadata) || (clientComplete && serverComplete))
+        int truncations = WireText.Truncations;
+        bool extracted = SafeExtract(fingerprinter, context, ref flow.Metadata);
+        if (WireText.Truncations != truncations && (flow.Anomalies & (1UL << (int)Decoding.Anomaly.FieldTruncated)) == 0)
+        {
+            _anomalies?.Increment(Decoding.Anomaly.FieldTruncated); // a value longer than its field's limit was cut
+        }
+
+        if (extracted || (clientComplete && serverComplete))
         {
             flow.State = DetectionState.Done;
             flow.ReleaseBuffers();

@@ -89,6 +89,8 @@ public sealed class Flow
     public int PayloadSizeCount;
     /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
     public bool? ClientSpokeFirst;
+    /// <summary>Flow-scoped anomalies seen on this flow, bit n = <see cref="Anomaly"/> n (<c>sniffer.anomalies</c>).</summary>
+    public ulong Anomalies;
 
     // Intrusive idle-list links (owned by FlowTable).
     internal Flow? Prev;
@@ -170,6 +172,7 @@ public sealed class Flow
         PayloadSizes = default;
         PayloadSizeCount = 0;
         ClientSpokeFirst = null;
+        Anomalies = 0;
         Prev = Next = null;
         List = null;
     }

@@ -115,6 +115,7 @@ public sealed class PacketProcessor : IDisposable
     {
         var stats = Statistics;
         stats.Packets++;
+        stats.Anomalies.TakeRaised(); // what is counted from here on belongs to this packet (sniffer.anomalies)
         var packet = default(DecodedPacket);
         var status = PacketDecoder.Decode(linkType, frame, ref packet, stats.Anomalies);
         if (status == DecodeStatus.Fragment)
@@ -130,9 +131,11 @@ public sealed class PacketProcessor : IDisposable
     private void Defragment(in DecodedPacket fragment, ReadOnlySpan<byte> frame, long timestampNs, int depth = 0)
     {
         Statistics.Fragments++;
+        ulong fragmentAnomalies = Statistics.Anomalies.TakeRaised(); // kept for the datagram's flow, not the flows AdvanceClock ends
         AdvanceClock(timestampNs);
         if (_defragmenter.Add(fragment, frame, timestampNs, out var whole))
         {
+            Statistics.Anomalies.Raise(fragmentAnomalies);
             ProcessReassembled(whole, timestampNs, depth);
         }
     }
@@ -178,6 +181,7 @@ public sealed class PacketProcessor : IDisposable
     private void ProcessDecoded(DecodeStatus status, ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
     {
         var stats = Statistics;
+        ulong packetAnomalies = stats.Anomalies.TakeRaised(); // decoding this packet (and its fragments), for its flow
         switch (status)
         {
             case DecodeStatus.Ok:
@@ -235,6 +239,8 @@ public sealed class PacketProcessor : IDisposable
             stats.FlowsCreated++;
         }
 
+        flow.Anomalies |= packetAnomalies & AnomalyCounters.FlowScoped;
+
         bool fromClient = packet.Source == flow.ClientIp && packet.SourcePort == flow.ClientPort;
         if (flow.ClientIp == flow.ServerIp && flow.ClientPort == flow.ServerPort)
         {
@@ -274,6 +280,7 @@ public sealed class PacketProcessor : IDisposable
             HandleUdp(flow, fromClient, payload);
         }
 
+        PinAnomalies(flow);
         _table.Touch(flow);
     }
 
@@ -352,6 +359,12 @@ public sealed class PacketProcessor : IDisposable
                 flow.ServerIsn = p.Sequence + 1;
                 flow.ServerIsnKnown = true;
             }
+        }
+
+        if (!payload.IsEmpty && (fromClient ? flow.ClientFin && (int)(p.Sequence - flow.ClientFinSeq) >= 0
+                                            : flow.ServerFin && (int)(p.Sequence - flow.ServerFinSeq) >= 0))
+        {
+            anomalies.Increment(Anomaly.TcpDataAfterFin); // new bytes after that side's FIN
         }
 
         bool inspecting = flow.State is DetectionState.Inspecting or DetectionState.Extracting;
@@ -464,7 +477,9 @@ public sealed class PacketProcessor : IDisposable
 
     private void Inspect(Flow flow)
     {
-        if (_detector.Inspect(flow) && (_options.Records & RecordKinds.ProtocolDetected) != 0)
+        bool identified = _detector.Inspect(flow);
+        PinAnomalies(flow);
+        if (identified && (_options.Records & RecordKinds.ProtocolDetected) != 0)
         {
             _records.Write(flow, isEnd: false, FlowEndReason.None, _nowNs);
             Statistics.RecordsWritten++;
@@ -511,10 +526,13 @@ public sealed class PacketProcessor : IDisposable
     /// </summary>
     private void EndFlow(Flow flow, FlowEndReason reason, bool tombstone = false)
     {
+        PinAnomalies(flow);
         if (flow.State is DetectionState.Inspecting or DetectionState.Extracting)
         {
             bool wasInspecting = flow.State == DetectionState.Inspecting;
-            if (_detector.Inspect(flow, final: true) && wasInspecting && (_options.Records & RecordKinds.ProtocolDetected) != 0)
+            bool identified = _detector.Inspect(flow, final: true);
+            PinAnomalies(flow);
+            if (identified && wasInspecting && (_options.Records & RecordKinds.ProtocolDetected) != 0)
             {
                 _records.Write(flow, isEnd: false, FlowEndReason.None, flow.LastNs);
                 Statistics.RecordsWritten++;
@@ -545,6 +563,12 @@ public sealed class PacketProcessor : IDisposable
             _output.Flush(); // a burst of records (eviction storm, final flush) must not pile up in memory
         }
     }
+
+    /// <summary>
+    /// Pins the flow-scoped anomalies counted since the last take on <paramref name="flow"/>: called while that
+    /// flow's packet, stream or identification is being handled, and before each of its records.
+    /// </summary>
+    private void PinAnomalies(Flow flow) => flow.Anomalies |= Statistics.Anomalies.TakeRaised() & AnomalyCounters.FlowScoped;
 
     public void Dispose() => _records.Dispose();
 

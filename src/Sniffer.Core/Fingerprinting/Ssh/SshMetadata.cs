@@ -57,7 +57,7 @@ public sealed class SshEndpoint
         {
             string algorithms = Ssh.Hassh.AlgorithmString(stream, kex, server);
             Hassh = Ssh.Hassh.Compute(algorithms);
-            HasshAlgorithms = algorithms.Length > MaxAlgorithmsLength ? algorithms[..MaxAlgorithmsLength] + WireText.TruncationMark : algorithms;
+            HasshAlgorithms = WireText.Truncate(algorithms, MaxAlgorithmsLength);
         }
 
         return _done = true;
