@@ -38,6 +38,8 @@ public sealed class PortSummary
         public readonly SortedDictionary<string, long> Products = new(StringComparer.Ordinal);
         public readonly SortedDictionary<string, long> Fingerprints = new(StringComparer.Ordinal);
         public readonly SortedDictionary<string, long> UnknownShapes = new(StringComparer.Ordinal);
+        /// <summary>Shape hash → its listed label, so a flow of an already listed shape costs no string.</summary>
+        public readonly Dictionary<ulong, string> UnknownLabels = [];
         public long Omitted;
     }
 
@@ -99,7 +101,20 @@ public sealed class PortSummary
 
             if (flow.Unknown is { } unknown)
             {
-                Count(p.UnknownShapes, $"{unknown.Shape} ({unknown.ShapeHash})", ref p.Omitted);
+                if (!p.UnknownLabels.TryGetValue(unknown.ShapeHashValue, out var label) && p.UnknownLabels.Count < MaxListed)
+                {
+                    label = $"{unknown.Shape} ({unknown.ShapeHash})";
+                    p.UnknownLabels.Add(unknown.ShapeHashValue, label);
+                }
+
+                if (label is null)
+                {
+                    p.Omitted++;
+                }
+                else
+                {
+                    Count(p.UnknownShapes, label, ref p.Omitted);
+                }
             }
         }
     }

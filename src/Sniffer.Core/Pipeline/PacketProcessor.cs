@@ -546,6 +546,11 @@ public sealed class PacketProcessor : IDisposable
         }
 
         _summary?.Add(flow, _detector.ProtocolName(flow));
+        if (flow.Unknown is { } unknown)
+        {
+            flow.Unknown = null; // its record is written: the profile goes back to the worker's pool
+            UnknownProfile.Return(unknown);
+        }
         if (tombstone)
         {
             flow.Ended = true;

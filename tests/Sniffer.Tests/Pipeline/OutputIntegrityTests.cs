@@ -19,24 +19,10 @@ public class OutputIntegrityTests
         }
     }
 
-    internal static byte[] UdpFlood(int sources, ushort port = 3624, int payload = 64, long stepNs = 1_000)
-    {
-        var frames = new List<CapturedFrame>(sources);
-        var data = new byte[payload];
-        for (int i = 0; i < sources; i++)
-        {
-            string src = $"10.{(i >> 16) & 0xFF}.{(i >> 8) & 0xFF}.{i & 0xFF}";
-            data[0] = (byte)i;
-            frames.Add(new(1_750_000_000_000_000_000L + (i * stepNs), FrameBuilder.UdpFrame(src, (ushort)(1024 + (i % 60000)), "192.0.2.1", port, data)));
-        }
-
-        return CaptureBuilder.Pcap(1, frames);
-    }
-
     [Fact]
     public void SeveralWorkersNeverInterleaveHalfRecords()
     {
-        var capture = UdpFlood(40_000);
+        var capture = Flood.Udp(40_000);
         var output = new SlowStream();
         using var source = new CaptureFileReader("flood.pcap", new MemoryStream(capture));
         var result = SnifferPipeline.Run(source, new SnifferOptions { Workers = 2 }, output, "slow", null, CancellationToken.None);
