@@ -76,6 +76,8 @@ public sealed class Flow
 
     public DetectionState State;
     public ulong Candidates;
+    /// <summary>Flow-scoped anomalies seen on this flow, bit n = <see cref="Anomaly"/> n (<c>sniffer.anomalies</c>).</summary>
+    public ulong Anomalies;
     public int ProtocolIndex = -1;
     public Confidence Confidence;
     public string? Evidence;
@@ -89,8 +91,6 @@ public sealed class Flow
     public int PayloadSizeCount;
     /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
     public bool? ClientSpokeFirst;
-    /// <summary>Flow-scoped anomalies seen on this flow, bit n = <see cref="Anomaly"/> n (<c>sniffer.anomalies</c>).</summary>
-    public ulong Anomalies;
 
     // Intrusive idle-list links (owned by FlowTable).
     internal Flow? Prev;
@@ -163,6 +163,7 @@ public sealed class Flow
         PayloadPackets = 0;
         State = DetectionState.Inspecting;
         Candidates = 0;
+        Anomalies = 0;
         ProtocolIndex = -1;
         Confidence = Confidence.None;
         Evidence = null;
@@ -172,7 +173,6 @@ public sealed class Flow
         PayloadSizes = default;
         PayloadSizeCount = 0;
         ClientSpokeFirst = null;
-        Anomalies = 0;
         Prev = Next = null;
         List = null;
     }
