@@ -143,17 +143,17 @@ public sealed class ProtocolDetector
         }
 
         var fingerprinter = _registry[flow.ProtocolIndex].Fingerprinter;
-        int truncations = WireText.Truncations;
-        bool extracted = SafeExtract(fingerprinter, context, ref flow.Metadata);
-        if (WireText.Truncations != truncations && (flow.Anomalies & (1UL << (int)Decoding.Anomaly.FieldTruncated)) == 0)
-        {
-            _anomalies?.Increment(Decoding.Anomaly.FieldTruncated); // a value longer than its field's limit was cut
-        }
-
-        if (extracted || (clientComplete && serverComplete))
+        if (SafeExtract(fingerprinter, context, ref flow.Metadata) || (clientComplete && serverComplete))
         {
             flow.State = DetectionState.Done;
             flow.ReleaseBuffers();
+        }
+
+        // What this look raised (a value cut, a fingerprinter fault) belongs to this flow, and its
+        // protocol_detected record may be written next.
+        if (_anomalies is not null)
+        {
+            flow.Anomalies |= _anomalies.TakeRaised() & Decoding.AnomalyCounters.FlowScoped;
         }
 
         return justIdentified;
@@ -176,6 +176,7 @@ public sealed class ProtocolDetector
 
     private bool SafeExtract(IFingerprinter fingerprinter, in InspectionContext context, ref ProtocolMetadata? metadata)
     {
+        int truncations = WireText.Truncations;
         try
         {
             return fingerprinter.Extract(context, ref metadata);
@@ -184,6 +185,13 @@ public sealed class ProtocolDetector
         {
             _anomalies?.Increment(Decoding.Anomaly.FingerprinterFault);
             return true; // keep what was extracted; ask no more
+        }
+        finally
+        {
+            if (WireText.Truncations != truncations)
+            {
+                _anomalies?.Increment(Decoding.Anomaly.FieldTruncated); // a value longer than its field's limit was cut
+            }
         }
     }
 

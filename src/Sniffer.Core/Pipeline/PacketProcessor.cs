@@ -477,9 +477,7 @@ public sealed class PacketProcessor : IDisposable
 
     private void Inspect(Flow flow)
     {
-        bool identified = _detector.Inspect(flow);
-        PinAnomalies(flow);
-        if (identified && (_options.Records & RecordKinds.ProtocolDetected) != 0)
+        if (_detector.Inspect(flow) && (_options.Records & RecordKinds.ProtocolDetected) != 0)
         {
             _records.Write(flow, isEnd: false, FlowEndReason.None, _nowNs);
             Statistics.RecordsWritten++;
@@ -526,19 +524,17 @@ public sealed class PacketProcessor : IDisposable
     /// </summary>
     private void EndFlow(Flow flow, FlowEndReason reason, bool tombstone = false)
     {
-        PinAnomalies(flow);
         if (flow.State is DetectionState.Inspecting or DetectionState.Extracting)
         {
             bool wasInspecting = flow.State == DetectionState.Inspecting;
-            bool identified = _detector.Inspect(flow, final: true);
-            PinAnomalies(flow);
-            if (identified && wasInspecting && (_options.Records & RecordKinds.ProtocolDetected) != 0)
+            if (_detector.Inspect(flow, final: true) && wasInspecting && (_options.Records & RecordKinds.ProtocolDetected) != 0)
             {
                 _records.Write(flow, isEnd: false, FlowEndReason.None, flow.LastNs);
                 Statistics.RecordsWritten++;
             }
         }
 
+        PinAnomalies(flow);
         if ((_options.Records & RecordKinds.FlowEnd) != 0)
         {
             _records.Write(flow, isEnd: true, reason, _nowNs);
@@ -546,26 +542,33 @@ public sealed class PacketProcessor : IDisposable
         }
 
         _summary?.Add(flow, _detector.ProtocolName(flow));
-        if (flow.Unknown is { } unknown)
-        {
-            flow.Unknown = null; // its record is written: the profile goes back to the worker's pool
-            UnknownProfile.Return(unknown);
-        }
         if (tombstone)
         {
             flow.Ended = true;
             flow.Closing = true;
             flow.ReleaseBuffers();
+            ReleaseUnknown(flow);
             _table.Touch(flow); // into the closing list
         }
         else
         {
+            ReleaseUnknown(flow);
             _table.Remove(flow);
         }
 
         if (_output.PendingBytes >= MaxPendingOutputBytes)
         {
             _output.Flush(); // a burst of records (eviction storm, final flush) must not pile up in memory
+        }
+    }
+
+    /// <summary>The flow's records are written: its unknown profile goes back to the worker's pool.</summary>
+    private static void ReleaseUnknown(Flow flow)
+    {
+        if (flow.Unknown is { } unknown)
+        {
+            flow.Unknown = null;
+            UnknownProfile.Return(unknown);
         }
     }
 
