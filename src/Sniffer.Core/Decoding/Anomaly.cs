@@ -36,6 +36,9 @@ public enum Anomaly
     ReassemblyMemcap,
     TimestampWentBackwards,
     FingerprinterFault,
+    BadTcpOptionLength,
+    TcpDataAfterFin,
+    FieldTruncated,
     Count,
 }
 
@@ -43,9 +46,49 @@ public enum Anomaly
 public sealed class AnomalyCounters
 {
     private readonly long[] _counts = new long[(int)Anomaly.Count];
+    private ulong _raised;
+
+    /// <summary>
+    /// Anomalies that can be pinned on one flow (<c>sniffer.anomalies</c>): they are counted while a decoded packet
+    /// of that flow, its stream or its identification is being handled. The others happen before a packet has a
+    /// flow (it did not decode, or it was dropped) or describe the capture, not a flow (timestamps going back).
+    /// </summary>
+    public const ulong FlowScoped =
+        (1UL << (int)Anomaly.SnapTruncated) |
+        (1UL << (int)Anomaly.IpFragment) |
+        (1UL << (int)Anomaly.FragmentOverlapConflict) |
+        (1UL << (int)Anomaly.FragmentTimeout) |
+        (1UL << (int)Anomaly.TcpReassemblyOverlapConflict) |
+        (1UL << (int)Anomaly.TcpReassemblyGap) |
+        (1UL << (int)Anomaly.TcpOutOfWindow) |
+        (1UL << (int)Anomaly.ReassemblyMemcap) |
+        (1UL << (int)Anomaly.FingerprinterFault) |
+        (1UL << (int)Anomaly.BadTcpOptionLength) |
+        (1UL << (int)Anomaly.TcpDataAfterFin) |
+        (1UL << (int)Anomaly.FieldTruncated);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Increment(Anomaly anomaly) => _counts[(int)anomaly]++;
+    public void Increment(Anomaly anomaly)
+    {
+        _counts[(int)anomaly]++;
+        _raised |= 1UL << (int)anomaly;
+    }
+
+    /// <summary>
+    /// The anomalies counted since the last call, as a bit set (bit n = <see cref="Anomaly"/> n), and clears it.
+    /// The packet path takes it around each flow's work to pin what happened on that flow.
+    /// </summary>
+    public ulong TakeRaised()
+    {
+        ulong raised = _raised;
+        _raised = 0;
+        return raised;
+    }
+
+    /// <summary>Adds bits taken earlier back to the pending set (work on another flow came in between).</summary>
+    public void Raise(ulong bits) => _raised |= bits;
+
+    public static bool IsFlowScoped(Anomaly anomaly) => (FlowScoped & (1UL << (int)anomaly)) != 0;
 
     public long this[Anomaly anomaly] => _counts[(int)anomaly];
 
@@ -90,6 +133,9 @@ public sealed class AnomalyCounters
         Anomaly.ReassemblyMemcap => "reassembly_memcap",
         Anomaly.TimestampWentBackwards => "timestamp_went_backwards",
         Anomaly.FingerprinterFault => "fingerprinter_fault",
+        Anomaly.BadTcpOptionLength => "bad_tcp_option_length",
+        Anomaly.TcpDataAfterFin => "tcp_data_after_fin",
+        Anomaly.FieldTruncated => "field_truncated",
         _ => "unknown",
     };
 }

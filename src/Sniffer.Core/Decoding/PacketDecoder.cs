@@ -183,7 +183,7 @@ public static class PacketDecoder
                 }
 
             default:
-                return DecodeStatus.UnsupportedLinkType;
+                return Count(anomalies, Anomaly.UnsupportedLinkType, DecodeStatus.UnsupportedLinkType);
         }
     }
 
@@ -298,7 +298,8 @@ public static class PacketDecoder
             {
                 return status == IpDecodeStatus.Truncated
                     ? Count(anomalies, Anomaly.TruncatedIpv4, DecodeStatus.Truncated)
-                    : Count(anomalies, (ip.Length > 0 && (ip[0] >> 4) != 4) ? Anomaly.BadIpVersion : Anomaly.BadIpv4HeaderLength, DecodeStatus.Malformed);
+                    : Count(anomalies, (ip[0] >> 4) != 4 ? Anomaly.BadIpVersion
+                        : (ip[0] & 0x0F) < 5 ? Anomaly.BadIpv4HeaderLength : Anomaly.BadIpv4TotalLength, DecodeStatus.Malformed);
             }
 
             protocol = h4.Protocol;
@@ -377,6 +378,11 @@ public static class PacketDecoder
                         return status == TransportDecodeStatus.Truncated
                             ? Count(anomalies, Anomaly.TruncatedTcp, DecodeStatus.Truncated)
                             : Count(anomalies, Anomaly.BadTcpDataOffset, DecodeStatus.Malformed);
+                    }
+
+                    if (tcpLength > TcpHeader.MinLength && !TcpDecoder.OptionsWellFormed(tcp.Bytes[TcpHeader.MinLength..]))
+                    {
+                        anomalies.Increment(Anomaly.BadTcpOptionLength);
                     }
 
                     packet.Protocol = ProtoTcp;

@@ -80,6 +80,44 @@ public static class TcpDecoder
         bytesConsumed = hl;
         return TransportDecodeStatus.Ok;
     }
+
+    /// <summary>
+    /// Walks the options area of a TCP header (RFC 9293 3.1): false when an option's length byte is missing, below 2,
+    /// or runs past the header. The segment is still used; the caller counts <c>bad_tcp_option_length</c>.
+    /// </summary>
+    public static bool OptionsWellFormed(ReadOnlySpan<byte> options)
+    {
+        int i = 0;
+        while (i < options.Length)
+        {
+            byte kind = options[i];
+            if (kind == 0)
+            {
+                return true; // end of option list
+            }
+
+            if (kind == 1)
+            {
+                i++; // no-operation
+                continue;
+            }
+
+            if (i + 1 >= options.Length)
+            {
+                return false;
+            }
+
+            int length = options[i + 1];
+            if (length < 2 || i + length > options.Length)
+            {
+                return false;
+            }
+
+            i += length;
+        }
+
+        return true;
+    }
 }
 
 public static class UdpDecoder

@@ -142,6 +142,13 @@ public sealed class ProtocolDetector
             flow.ReleaseBuffers();
         }
 
+        // What this look raised (a value cut, a fingerprinter fault) belongs to this flow, and its
+        // protocol_detected record may be written next.
+        if (_anomalies is not null)
+        {
+            flow.Anomalies |= _anomalies.TakeRaised() & Decoding.AnomalyCounters.FlowScoped;
+        }
+
         return justIdentified;
     }
 
@@ -355,6 +362,7 @@ public sealed class ProtocolDetector
 
     private bool SafeExtract(IFingerprinter fingerprinter, in InspectionContext context, ref ProtocolMetadata? metadata)
     {
+        int truncations = WireText.Truncations;
         try
         {
             return fingerprinter.Extract(context, ref metadata);
@@ -363,6 +371,13 @@ public sealed class ProtocolDetector
         {
             _anomalies?.Increment(Decoding.Anomaly.FingerprinterFault);
             return true; // keep what was extracted; ask no more
+        }
+        finally
+        {
+            if (WireText.Truncations != truncations)
+            {
+                _anomalies?.Increment(Decoding.Anomaly.FieldTruncated); // a value longer than its field's limit was cut
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -20,18 +19,90 @@ public sealed class UnknownProfile
     /// <summary>Characters of a text protocol's first token kept in the shape.</summary>
     public const int MaxShapeToken = 16;
 
-    public required string Guess { get; init; }
-    public double Entropy { get; init; }
-    public double PrintableRatio { get; init; }
-    public string? FirstBytesHex { get; init; }
-    public string? FirstBytesText { get; init; }
-    public required string Shape { get; init; }
-    public required string ShapeHash { get; init; }
-    public int ClientBytesSeen { get; init; }
-    public int ServerBytesSeen { get; init; }
+    private enum GuessKind : byte
+    {
+        NoPayload,
+        EncryptedOrCompressed,
+        TextProtocol,
+        BinaryProtocol,
+    }
 
-    private static readonly UnknownProfile NoPayloadTcp = Build(default, default, null, Transport.Tcp);
-    private static readonly UnknownProfile NoPayloadUdp = Build(default, default, null, Transport.Udp);
+    private static readonly string[] GuessNames = ["no-payload", "encrypted-or-compressed", "text-protocol", "binary-protocol"];
+
+    /// <summary>The longest shape: "tcp/c/encrypted-or-compressed/" or a 16-character token, size class digits.</summary>
+    private const int MaxShapeChars = 96;
+
+    // Compact on purpose: a flow that stays unknown keeps its profile until its record is written, and a flood of
+    // one-packet flows from distinct sources holds one per flow-table entry. The strings are made when written.
+    // Pooled per worker thread: once the flow's record is written the profile is reused (a flood that evicts one
+    // unknown flow for each new one allocates none; without the pool, 1.6 million dead profiles in gen2 cost a
+    // 2-million-source UDP flood 140 MB of peak RSS). Whatever keeps a profile longer takes a Snapshot().
+    private FirstBytes _first;
+    private byte _firstLength;
+    private GuessKind _guess;
+    private byte _speaker;
+    private Transport _transport;
+    private int _sampleLength;
+    private ulong _shapeHash;
+    private bool _shared;
+
+    /// <summary>Profiles kept per worker thread for reuse.</summary>
+    public const int MaxPooled = 4096;
+
+    [ThreadStatic]
+    private static Stack<UnknownProfile>? t_pool;
+
+    public string Guess => GuessNames[(int)_guess];
+    public double Entropy { get; private set; }
+    public double PrintableRatio { get; private set; }
+    public int ClientBytesSeen { get; private set; }
+    public int ServerBytesSeen { get; private set; }
+
+    private ReadOnlySpan<byte> First => ((ReadOnlySpan<byte>)_first)[.._firstLength];
+
+    /// <summary>The first bytes as lowercase hex; null without payload.</summary>
+    public string? FirstBytesHex => _firstLength == 0 ? null : Convert.ToHexStringLower(First);
+
+    /// <summary>The first bytes as text: printable ASCII kept, <c>\r \n \t \\</c>, others <c>\xHH</c>; null without payload.</summary>
+    public string? FirstBytesText
+    {
+        get
+        {
+            if (_firstLength == 0)
+            {
+                return null;
+            }
+
+            Span<char> text = stackalloc char[FirstBytesShown * 4];
+            return new string(text[..EscapedText(First, text)]);
+        }
+    }
+
+    public string Shape
+    {
+        get
+        {
+            Span<char> shape = stackalloc char[MaxShapeChars];
+            return new string(shape[..FormatShape(shape)]);
+        }
+    }
+
+    /// <summary>The first 8 bytes of SHA-256 over <see cref="Shape"/>, as a number (<see cref="ShapeHash"/> in hex).</summary>
+    public ulong ShapeHashValue => _shapeHash;
+
+    /// <summary>First 16 hex digits of SHA-256 over <see cref="Shape"/> (UTF-8).</summary>
+    public string ShapeHash => _shapeHash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly UnknownProfile NoPayloadTcp = Shared(Transport.Tcp);
+    private static readonly UnknownProfile NoPayloadUdp = Shared(Transport.Udp);
+
+    private static UnknownProfile Shared(Transport transport)
+    {
+        var profile = new UnknownProfile();
+        profile.Init(default, default, null, transport);
+        profile._shared = true;
+        return profile;
+    }
 
     /// <summary>Builds the profile from the bytes the detector held when it gave up.</summary>
     public static UnknownProfile Create(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
@@ -41,10 +112,38 @@ public sealed class UnknownProfile
             return transport == Transport.Tcp ? NoPayloadTcp : NoPayloadUdp; // a scan or a lone SYN: shared, no allocation
         }
 
-        return Build(client, server, clientSpokeFirst, transport);
+        var profile = t_pool is { } pool && pool.TryPop(out var pooled) ? pooled : new UnknownProfile();
+        profile.Init(client, server, clientSpokeFirst, transport);
+        return profile;
     }
 
-    private static UnknownProfile Build(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
+    /// <summary>
+    /// Hands a profile back for reuse: the packet path calls it once the flow's records are written. Anything that
+    /// keeps the profile beyond that (the port summary's examples) must keep a <see cref="Snapshot"/> instead.
+    /// </summary>
+    public static void Return(UnknownProfile profile)
+    {
+        if (profile._shared)
+        {
+            return;
+        }
+
+        var pool = t_pool ??= new Stack<UnknownProfile>();
+        if (pool.Count < MaxPooled)
+        {
+            pool.Push(profile);
+        }
+    }
+
+    /// <summary>A copy that is never pooled, to keep after the flow's record is written.</summary>
+    public UnknownProfile Snapshot()
+    {
+        var copy = (UnknownProfile)MemberwiseClone();
+        copy._shared = true;
+        return copy;
+    }
+
+    private void Init(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
     {
         bool clientFirst = clientSpokeFirst ?? !client.IsEmpty;
         var first = clientFirst ? client : server;
@@ -56,40 +155,39 @@ public sealed class UnknownProfile
         var sample = first[..Math.Min(first.Length, MaxStatisticsBytes)];
         double entropy = ComputeEntropy(sample);
         double printable = ComputePrintableRatio(sample);
-        string guess;
         if (sample.IsEmpty)
         {
-            guess = "no-payload";
+            _guess = GuessKind.NoPayload;
         }
         else if (sample.Length >= 16 && entropy >= 0.85 * Math.Min(8.0, Math.Log2(sample.Length)) && printable < 0.8)
         {
-            guess = "encrypted-or-compressed";
+            _guess = GuessKind.EncryptedOrCompressed;
         }
         else if (printable >= 0.9)
         {
-            guess = "text-protocol";
+            _guess = GuessKind.TextProtocol;
         }
         else
         {
-            guess = "binary-protocol";
+            _guess = GuessKind.BinaryProtocol;
         }
 
-        string shape = BuildShape(sample, guess, sample.IsEmpty ? '-' : clientFirst ? 'c' : 's', transport);
+        _transport = transport;
+        _speaker = (byte)(sample.IsEmpty ? '-' : clientFirst ? 'c' : 's');
+        _sampleLength = sample.Length;
+        _firstLength = (byte)Math.Min(first.Length, FirstBytesShown);
+        first[.._firstLength].CopyTo(_first);
+        Entropy = Math.Round(entropy, 3);
+        PrintableRatio = Math.Round(printable, 3);
+        ClientBytesSeen = client.Length;
+        ServerBytesSeen = server.Length;
+
+        Span<char> shape = stackalloc char[MaxShapeChars];
+        int n = FormatShape(shape);
+        Span<byte> utf8 = stackalloc byte[MaxShapeChars * 3];
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(shape), hash);
-        var shown = first[..Math.Min(first.Length, FirstBytesShown)];
-        return new UnknownProfile
-        {
-            Guess = guess,
-            Entropy = Math.Round(entropy, 3),
-            PrintableRatio = Math.Round(printable, 3),
-            FirstBytesHex = shown.IsEmpty ? null : Convert.ToHexStringLower(shown),
-            FirstBytesText = shown.IsEmpty ? null : EscapedText(shown),
-            Shape = shape,
-            ShapeHash = Convert.ToHexStringLower(hash[..8]),
-            ClientBytesSeen = client.Length,
-            ServerBytesSeen = server.Length,
-        };
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(shape[..n], utf8)], hash);
+        _shapeHash = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash);
     }
 
     /// <summary>Shannon entropy in bits per byte.</summary>
@@ -141,58 +239,83 @@ public sealed class UnknownProfile
 
     /// <summary>
     /// The stable part of the first message: for text, its first token; for binary, its first 4 bytes; for
-    /// encrypted-looking data, only its size class — plus transport, direction and guess.
+    /// encrypted-looking data, only its size class — plus transport, direction and guess. Derived from the first
+    /// <see cref="FirstBytesShown"/> bytes and the sample's length (the token is at most <see cref="MaxShapeToken"/>).
     /// </summary>
-    private static string BuildShape(ReadOnlySpan<byte> first, string guess, char speaker, Transport transport)
+    private int FormatShape(Span<char> shape)
     {
-        var sb = new StringBuilder();
-        sb.Append(transport == Transport.Tcp ? "tcp" : "udp").Append('/').Append(speaker).Append('/').Append(guess).Append('/');
-        switch (guess)
+        int n = 0;
+        void Append(ReadOnlySpan<char> text, Span<char> to)
         {
-            case "text-protocol":
+            text.CopyTo(to[n..]);
+            n += text.Length;
+        }
+
+        Append(_transport == Transport.Tcp ? "tcp/" : "udp/", shape);
+        shape[n++] = (char)_speaker;
+        shape[n++] = '/';
+        Append(Guess, shape);
+        shape[n++] = '/';
+        var first = First;
+        switch (_guess)
+        {
+            case GuessKind.TextProtocol:
                 {
                     int end = first.IndexOfAny(" \r\n\t"u8);
-                    var token = first[..Math.Min(end < 0 ? first.Length : end, MaxShapeToken)];
-                    foreach (byte b in token)
+                    foreach (byte b in first[..Math.Min(end < 0 ? first.Length : end, MaxShapeToken)])
                     {
-                        sb.Append(b is >= (byte)'0' and <= (byte)'9' ? '9' : (char)b);
+                        shape[n++] = b is >= (byte)'0' and <= (byte)'9' ? '9' : (char)b;
                     }
 
                     break;
                 }
 
-            case "binary-protocol":
-                sb.Append(Convert.ToHexStringLower(first[..Math.Min(4, first.Length)]));
-                sb.Append("/len").Append(SizeClass(first.Length));
-                break;
+            case GuessKind.BinaryProtocol:
+                {
+                    Convert.TryToHexStringLower(first[..Math.Min(4, first.Length)], shape[n..], out int written);
+                    n += written;
+                    Append("/len", shape);
+                    SizeClass(_sampleLength).TryFormat(shape[n..], out written, default, System.Globalization.CultureInfo.InvariantCulture);
+                    n += written;
+                    break;
+                }
 
-            case "encrypted-or-compressed":
-                sb.Append("len").Append(SizeClass(first.Length));
-                break;
+            case GuessKind.EncryptedOrCompressed:
+                {
+                    Append("len", shape);
+                    SizeClass(_sampleLength).TryFormat(shape[n..], out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+                    n += written;
+                    break;
+                }
         }
 
-        return sb.ToString();
+        return n;
     }
 
     private static int SizeClass(int length) => length <= 0 ? 0 : 1 << (int)Math.Ceiling(Math.Log2(length));
 
-    private static string EscapedText(ReadOnlySpan<byte> bytes)
+    private static int EscapedText(ReadOnlySpan<byte> bytes, Span<char> text)
     {
-        var sb = new StringBuilder(bytes.Length * 2);
+        int n = 0;
         foreach (byte b in bytes)
         {
             switch (b)
             {
-                case (byte)'\r': sb.Append("\\r"); break;
-                case (byte)'\n': sb.Append("\\n"); break;
-                case (byte)'\t': sb.Append("\\t"); break;
-                case (byte)'\\': sb.Append("\\\\"); break;
-                case >= 0x20 and < 0x7F: sb.Append((char)b); break;
-                default: sb.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)); break;
+                case (byte)'\r': text[n++] = '\\'; text[n++] = 'r'; break;
+                case (byte)'\n': text[n++] = '\\'; text[n++] = 'n'; break;
+                case (byte)'\t': text[n++] = '\\'; text[n++] = 't'; break;
+                case (byte)'\\': text[n++] = '\\'; text[n++] = '\\'; break;
+                case >= 0x20 and < 0x7F: text[n++] = (char)b; break;
+                default:
+                    text[n++] = '\\';
+                    text[n++] = 'x';
+                    text[n++] = "0123456789abcdef"[b >> 4];
+                    text[n++] = "0123456789abcdef"[b & 0xF];
+                    break;
             }
         }
 
-        return sb.ToString();
+        return n;
     }
 
     public void Write(Utf8JsonWriter w, ReadOnlySpan<int> payloadSizes)
@@ -201,11 +324,13 @@ public sealed class UnknownProfile
         w.WriteString("guess"u8, Guess);
         w.WriteNumber("entropy"u8, Entropy);
         w.WriteNumber("printable_ratio"u8, PrintableRatio);
-        if (FirstBytesHex is not null)
+        Span<char> text = stackalloc char[Math.Max(FirstBytesShown * 4, MaxShapeChars)];
+        if (_firstLength > 0)
         {
             w.WriteStartObject("first_bytes"u8);
-            w.WriteString("hex"u8, FirstBytesHex);
-            w.WriteString("text"u8, FirstBytesText);
+            Convert.TryToHexStringLower(First, text, out int hex);
+            w.WriteString("hex"u8, text[..hex]);
+            w.WriteString("text"u8, text[..EscapedText(First, text)]);
             w.WriteEndObject();
         }
 
@@ -218,8 +343,15 @@ public sealed class UnknownProfile
         w.WriteEndArray();
         w.WriteNumber("client_bytes_inspected"u8, ClientBytesSeen);
         w.WriteNumber("server_bytes_inspected"u8, ServerBytesSeen);
-        w.WriteString("shape"u8, Shape);
-        w.WriteString("shape_hash"u8, ShapeHash);
+        w.WriteString("shape"u8, text[..FormatShape(text)]);
+        _shapeHash.TryFormat(text, out int digits, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        w.WriteString("shape_hash"u8, text[..digits]);
         w.WriteEndObject();
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(FirstBytesShown)]
+    private struct FirstBytes
+    {
+        private byte _element;
     }
 }

@@ -76,6 +76,8 @@ public sealed class Flow
 
     public DetectionState State;
     public ulong Candidates;
+    /// <summary>Flow-scoped anomalies seen on this flow, bit n = <see cref="Anomaly"/> n (<c>sniffer.anomalies</c>).</summary>
+    public ulong Anomalies;
     public int ProtocolIndex = -1;
     public Confidence Confidence;
     public string? Evidence;
@@ -163,6 +165,7 @@ public sealed class Flow
         PayloadPackets = 0;
         State = DetectionState.Inspecting;
         Candidates = 0;
+        Anomalies = 0;
         ProtocolIndex = -1;
         Confidence = Confidence.None;
         Evidence = null;

@@ -205,6 +205,8 @@ public sealed class FlowRecordWriter : IDisposable
             w.WriteString(FirstSpeaker, clientFirst ? Client : Server);
         }
 
+        AnomalyField.Write(w, flow.Anomalies);
+
         if (flow.Metadata is { ApplicationName: not null } meta)
         {
             w.WriteStartObject(Application);

@@ -61,7 +61,8 @@ public interface IChunkSink
 
 /// <summary>
 /// IBufferWriter over ArrayPool chunks. Records are written into the current chunk; <see cref="Flush"/> hands
-/// every filled chunk to the sink. A chunk only ever leaves here after whole records were written into it.
+/// every filled chunk to the sink. A chunk only ever holds whole records (newline-terminated lines): a record that
+/// does not fit in what is left of a chunk is moved to the next one.
 /// </summary>
 public sealed class PooledBufferWriter : IBufferWriter<byte>
 {
@@ -104,17 +105,27 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>
             return;
         }
 
-        if (_current is not null && _used > 0)
+        // Only whole lines leave: the bytes after the last newline (the record being written) move on to the next
+        // chunk. With several workers the output thread interleaves chunks, so a record split over two chunks
+        // could be cut in half by another worker's chunk.
+        int whole = _current is null ? 0 : _current.AsSpan(0, _used).LastIndexOf((byte)'\n') + 1;
+        int partial = _used - whole;
+        var next = ChunkPool.Rent(Math.Max(ChunkSize, partial + need));
+        if (_current is not null)
         {
-            _ready.Enqueue(new OutputChunk(_current, _used));
-        }
-        else if (_current is not null)
-        {
-            ChunkPool.Return(_current);
+            _current.AsSpan(whole, partial).CopyTo(next);
+            if (whole > 0)
+            {
+                _ready.Enqueue(new OutputChunk(_current, whole));
+            }
+            else
+            {
+                ChunkPool.Return(_current);
+            }
         }
 
-        _current = ChunkPool.Rent(Math.Max(ChunkSize, need));
-        _used = 0;
+        _current = next;
+        _used = partial;
     }
 
     /// <summary>Hands all written bytes to the sink (call only between records).</summary>

@@ -43,6 +43,8 @@ public sealed class PortSummary
         public readonly SortedDictionary<string, long> UnknownShapes = new(StringComparer.Ordinal);
         /// <summary>The first unknown flow of each listed shape, for the console's description of it.</summary>
         public readonly Dictionary<string, UnknownProfile> UnknownExamples = new(StringComparer.Ordinal);
+        /// <summary>Shape hash → its listed label, so a flow of an already listed shape costs no string.</summary>
+        public readonly Dictionary<ulong, string> UnknownLabels = [];
         public long Omitted;
     }
 
@@ -105,11 +107,24 @@ public sealed class PortSummary
 
             if (flow.Unknown is { } unknown)
             {
-                string shape = $"{unknown.Shape} ({unknown.ShapeHash})";
-                Count(p.UnknownShapes, shape, ref p.Omitted);
-                if (p.UnknownShapes.ContainsKey(shape))
+                if (!p.UnknownLabels.TryGetValue(unknown.ShapeHashValue, out var label) && p.UnknownLabels.Count < MaxListed)
                 {
-                    p.UnknownExamples.TryAdd(shape, unknown);
+                    label = $"{unknown.Shape} ({unknown.ShapeHash})";
+                    p.UnknownLabels.Add(unknown.ShapeHashValue, label);
+                }
+
+                if (label is null)
+                {
+                    p.Omitted++;
+                }
+                else
+                {
+                    Count(p.UnknownShapes, label, ref p.Omitted);
+                    if (p.UnknownShapes.ContainsKey(label) && !p.UnknownExamples.ContainsKey(label))
+                    {
+                        // Profiles are pooled and reused after the record: keep a copy.
+                        p.UnknownExamples.Add(label, unknown.Snapshot());
+                    }
                 }
             }
         }

@@ -106,7 +106,17 @@ public sealed class OutputWriter : IChunkSink
                         Syslog?.Enqueue(chunk.Span);
                         if (!_failed)
                         {
-                            _stream.Write(chunk.Span);
+                            long start = _stream is FileStream { CanSeek: true } file ? file.Position : -1;
+                            try
+                            {
+                                _stream.Write(chunk.Span);
+                            }
+                            catch (IOException) when (start >= 0)
+                            {
+                                KeepWholeLines((FileStream)_stream, start, chunk.Span);
+                                throw;
+                            }
+
                             BytesWritten += chunk.Length;
                         }
                     }
@@ -134,16 +144,44 @@ public sealed class OutputWriter : IChunkSink
         }
     }
 
+    /// <summary>
+    /// A write to a file failed part-way (disk full, quota): the file may end in half a record. Cut it back to the
+    /// last complete line, so every record that made it is whole and nothing after it is garbage.
+    /// </summary>
+    private static void KeepWholeLines(FileStream file, long start, ReadOnlySpan<byte> chunk)
+    {
+        try
+        {
+            long written = Math.Clamp(RandomAccess.GetLength(file.SafeFileHandle) - start, 0, chunk.Length);
+            int keep = chunk[..(int)written].LastIndexOf((byte)'\n') + 1;
+            if (keep < written)
+            {
+                file.SetLength(start + keep);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // Nothing more can be done; the write error is what gets reported.
+        }
+    }
+
+    /// <summary>errno values that surface as an IOException's HResult on Unix.</summary>
+    private const int EPIPE = 32, ENOSPC = 28, EDQUOT = 122;
+
     private void Fail(Exception e)
     {
-        // EPIPE (32) surfaces as an IOException whose HResult carries the errno on Unix.
-        if (e is IOException && (e.HResult & 0xFFFF) == 32 || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase))
+        int errno = e.HResult & 0xFFFF;
+        if (e is IOException && errno == EPIPE || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase))
         {
             PipeClosed = true;
         }
         else
         {
-            Error = $"{_name}: write failed: {e.Message}";
+            string reason = e is IOException && (errno == ENOSPC || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)) ? "no space left on device"
+                : e is IOException && errno == EDQUOT ? "disk quota exceeded"
+                : e is UnauthorizedAccessException ? "permission denied"
+                : e.Message.Split(" : '", 2)[0]; // .NET appends " : 'path'"; the name is already in front
+            Error = $"{_name}: write failed: {reason}";
         }
 
         _failed = true;

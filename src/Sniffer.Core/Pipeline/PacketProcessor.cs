@@ -136,6 +136,7 @@ public sealed class PacketProcessor : IDisposable
     {
         var stats = Statistics;
         stats.Packets++;
+        stats.Anomalies.TakeRaised(); // what is counted from here on belongs to this packet (sniffer.anomalies)
         var packet = default(DecodedPacket);
         var status = PacketDecoder.Decode(linkType, frame, ref packet, stats.Anomalies);
         if (status == DecodeStatus.Fragment)
@@ -151,9 +152,11 @@ public sealed class PacketProcessor : IDisposable
     private void Defragment(in DecodedPacket fragment, ReadOnlySpan<byte> frame, long timestampNs, int depth = 0)
     {
         Statistics.Fragments++;
+        ulong fragmentAnomalies = Statistics.Anomalies.TakeRaised(); // kept for the datagram's flow, not the flows AdvanceClock ends
         AdvanceClock(timestampNs);
         if (_defragmenter.Add(fragment, frame, timestampNs, out var whole))
         {
+            Statistics.Anomalies.Raise(fragmentAnomalies);
             ProcessReassembled(whole, timestampNs, depth);
         }
     }
@@ -199,6 +202,7 @@ public sealed class PacketProcessor : IDisposable
     private void ProcessDecoded(DecodeStatus status, ref DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
     {
         var stats = Statistics;
+        ulong packetAnomalies = stats.Anomalies.TakeRaised(); // decoding this packet (and its fragments), for its flow
         switch (status)
         {
             case DecodeStatus.Ok:
@@ -260,6 +264,8 @@ public sealed class PacketProcessor : IDisposable
             }
         }
 
+        flow.Anomalies |= packetAnomalies & AnomalyCounters.FlowScoped;
+
         bool fromClient = packet.Source == flow.ClientIp && packet.SourcePort == flow.ClientPort;
         if (flow.ClientIp == flow.ServerIp && flow.ClientPort == flow.ServerPort)
         {
@@ -299,6 +305,7 @@ public sealed class PacketProcessor : IDisposable
             HandleUdp(flow, fromClient, payload);
         }
 
+        PinAnomalies(flow);
         _table.Touch(flow);
     }
 
@@ -377,6 +384,12 @@ public sealed class PacketProcessor : IDisposable
                 flow.ServerIsn = p.Sequence + 1;
                 flow.ServerIsnKnown = true;
             }
+        }
+
+        if (!payload.IsEmpty && (fromClient ? flow.ClientFin && (int)(p.Sequence - flow.ClientFinSeq) >= 0
+                                            : flow.ServerFin && (int)(p.Sequence - flow.ServerFinSeq) >= 0))
+        {
+            anomalies.Increment(Anomaly.TcpDataAfterFin); // new bytes after that side's FIN
         }
 
         bool inspecting = flow.State is DetectionState.Inspecting or DetectionState.Extracting;
@@ -576,6 +589,7 @@ public sealed class PacketProcessor : IDisposable
             }
         }
 
+        PinAnomalies(flow);
         if ((_options.Records & RecordKinds.FlowEnd) != 0)
         {
             _records.Write(flow, isEnd: true, reason, _nowNs);
@@ -599,10 +613,12 @@ public sealed class PacketProcessor : IDisposable
             flow.Ended = true;
             flow.Closing = true;
             flow.ReleaseBuffers();
+            ReleaseUnknown(flow);
             _table.Touch(flow); // into the closing list
         }
         else
         {
+            ReleaseUnknown(flow);
             _table.Remove(flow);
         }
 
@@ -611,6 +627,22 @@ public sealed class PacketProcessor : IDisposable
             _output.Flush(); // a burst of records (eviction storm, final flush) must not pile up in memory
         }
     }
+
+    /// <summary>The flow's records are written: its unknown profile goes back to the worker's pool.</summary>
+    private static void ReleaseUnknown(Flow flow)
+    {
+        if (flow.Unknown is { } unknown)
+        {
+            flow.Unknown = null;
+            UnknownProfile.Return(unknown);
+        }
+    }
+
+    /// <summary>
+    /// Pins the flow-scoped anomalies counted since the last take on <paramref name="flow"/>: called while that
+    /// flow's packet, stream or identification is being handled, and before each of its records.
+    /// </summary>
+    private void PinAnomalies(Flow flow) => flow.Anomalies |= Statistics.Anomalies.TakeRaised() & AnomalyCounters.FlowScoped;
 
     public void Dispose() => _records.Dispose();
 

@@ -145,6 +145,12 @@ public class PacketDecoderTests
         Assert.Equal(DecodeStatus.Malformed, PacketDecoder.Decode(LinkType.Raw, ip, ref p, anomalies));
         Assert.Equal(DecodeStatus.UnsupportedLinkType, PacketDecoder.Decode(147, ip, ref p, anomalies));
         Assert.Equal(DecodeStatus.Skipped, PacketDecoder.Decode(LinkType.Ethernet, FrameBuilder.Ethernet(0x0806, new byte[28]), ref p, anomalies));
+        ip = TcpV4();
+        ip[2] = 0;
+        ip[3] = 12; // total length 12 < header length 20
+        Assert.Equal(DecodeStatus.Malformed, PacketDecoder.Decode(LinkType.Raw, ip, ref p, anomalies));
+        Assert.Equal(1, anomalies[Anomaly.BadIpv4TotalLength]);
+        Assert.Equal(1, anomalies[Anomaly.UnsupportedLinkType]);
         Assert.Equal(1, anomalies[Anomaly.BadIpv4HeaderLength]);
         Assert.Equal(1, anomalies[Anomaly.BadTcpDataOffset]);
         Assert.Equal(1, anomalies[Anomaly.NonIpFrame]);

@@ -55,4 +55,24 @@ public class UnknownProfileTests
         Assert.Equal("[600,-300,100]", end.Get("sniffer.unknown.payload_sizes")!.Value.GetRawText());
         Assert.Equal(64, end.Str("sniffer.unknown.first_bytes.hex")!.Length);
     }
+
+    [Fact]
+    public void ProfilesAreRecycledAndASnapshotKeepsItsValues()
+    {
+        var text = UnknownProfile.Create(Encoding.ASCII.GetBytes("HELLO42 client-7 x\r\n"), default, true, Transport.Tcp);
+        var kept = text.Snapshot();
+        UnknownProfile.Return(text);
+        var next = UnknownProfile.Create(default, new byte[] { 0xca, 0xfe, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, false, Transport.Udp);
+        Assert.Same(text, next); // the worker's pool hands the same object out again...
+        Assert.Equal("udp/s/binary-protocol/cafe0001/len16", next.Shape);
+        Assert.Equal("tcp/c/text-protocol/HELLO99", kept.Shape); // ...so what outlives the flow keeps a snapshot
+        Assert.Equal("HELLO42 client-7 x\\r\\n", kept.FirstBytesText);
+        UnknownProfile.Return(kept); // a snapshot is never pooled
+        Assert.NotSame(kept, UnknownProfile.Create(Encoding.ASCII.GetBytes("x"), default, true, Transport.Tcp));
+
+        // The shared no-payload profile is never handed out for reuse either.
+        var none = UnknownProfile.Create(default, default, null, Transport.Udp);
+        UnknownProfile.Return(none);
+        Assert.Equal("no-payload", UnknownProfile.Create(default, default, null, Transport.Udp).Guess);
+    }
 }

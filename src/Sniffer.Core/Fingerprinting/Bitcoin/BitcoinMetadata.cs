@@ -9,6 +9,8 @@ namespace Sniffer.Fingerprinting.Bitcoin;
 /// </summary>
 public sealed class BitcoinMetadata : ProtocolMetadata
 {
+    /// <summary>The message header's command field is 12 bytes.</summary>
+    public const int MaxCommandLength = 12;
     /// <summary>Longest user agent kept (Bitcoin Core's MAX_SUBVERSION_LENGTH).</summary>
     public const int MaxUserAgentLength = 256;
 
@@ -43,7 +45,7 @@ public sealed class BitcoinMetadata : ProtocolMetadata
         Network = BitcoinFingerprinter.NetworkName(d);
         var command = d[4..16];
         int nul = command.IndexOf((byte)0);
-        Command = WireText.Decode(nul < 0 ? command : command[..nul], 12);
+        Command = WireText.Decode(nul < 0 ? command : command[..nul], MaxCommandLength);
         if (Command != "version")
         {
             return false;

@@ -34,8 +34,7 @@ public sealed class CoapMetadata : ProtocolMetadata
 
         if (path is not null)
         {
-            string text = path.ToString();
-            UriPath = text.Length > MaxUriPathLength ? string.Concat(text.AsSpan(0, MaxUriPathLength), WireText.TruncationMark.ToString()) : text;
+            UriPath = WireText.Truncate(path.ToString(), MaxUriPathLength);
         }
     }
 

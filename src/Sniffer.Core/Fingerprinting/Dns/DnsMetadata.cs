@@ -161,7 +161,7 @@ public sealed class DnsMetadata : ProtocolMetadata
                 // TXT: the character-strings, concatenated (RFC 7208 §3.3 style), bounded.
                 int written = 0;
                 int position = 0;
-                Span<byte> text = stackalloc byte[MaxTxtLength];
+                Span<byte> text = stackalloc byte[MaxTxtLength + 1]; // one more: a longer TXT is cut with the mark
                 while (position < rd.Length && written < text.Length)
                 {
                     int length = rd[position++];

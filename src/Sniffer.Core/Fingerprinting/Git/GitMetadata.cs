@@ -9,6 +9,10 @@ namespace Sniffer.Fingerprinting.Git;
 /// </summary>
 public sealed class GitMetadata : ProtocolMetadata
 {
+    /// <summary><c>git-upload-pack</c>, <c>git-receive-pack</c>, <c>git-upload-archive</c>.</summary>
+    public const int MaxServiceLength = 32;
+    /// <summary>The <c>version=</c> extra parameter.</summary>
+    public const int MaxProtocolVersionLength = 8;
     /// <summary>Longest path / host kept.</summary>
     public const int MaxValueLength = 256;
     /// <summary>Server bytes searched for "agent=".</summary>
@@ -28,7 +32,7 @@ public sealed class GitMetadata : ProtocolMetadata
             int len = GitFingerprinter.PktLength(client);
             var body = client[4..len];
             var service = TextLine.Word(body, out var rest);
-            Service = WireText.Decode(service, 32);
+            Service = WireText.Decode(service, MaxServiceLength);
             int nul = rest.IndexOf((byte)0);
             Path = WireText.Decode(rest[..nul], MaxValueLength);
             var extra = rest[(nul + 1)..];
@@ -42,7 +46,7 @@ public sealed class GitMetadata : ProtocolMetadata
                 }
                 else if (item.StartsWith("version="u8))
                 {
-                    ProtocolVersion = WireText.Decode(item[8..], 8);
+                    ProtocolVersion = WireText.Decode(item[8..], MaxProtocolVersionLength);
                 }
 
                 extra = end < 0 ? default : extra[(end + 1)..];

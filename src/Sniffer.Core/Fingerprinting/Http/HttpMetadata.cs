@@ -5,6 +5,16 @@ namespace Sniffer.Fingerprinting.Http;
 /// <summary>What the first HTTP request and response reveal. ECS: http.*, url.*, user_agent.*; sniffer.http.server.</summary>
 public sealed class HttpMetadata : ProtocolMetadata
 {
+    /// <summary>Upgrade header kept (<c>websocket</c>, <c>h2c</c>).</summary>
+    public const int MaxUpgradeLength = 64;
+    /// <summary>Content-Type without parameters (RFC 6838 names are at most 127 characters).</summary>
+    public const int MaxMimeTypeLength = 128;
+    /// <summary>Host header (a DNS name is at most 255 bytes).</summary>
+    public const int MaxDomainLength = 255;
+    /// <summary>First product name of User-Agent (<c>user_agent.name</c>).</summary>
+    public const int MaxProductNameLength = 128;
+    /// <summary>First product version of User-Agent (<c>user_agent.version</c>).</summary>
+    public const int MaxProductVersionLength = 64;
     /// <summary>Longest request target kept in url.original.</summary>
     public const int MaxUrlLength = 2048;
     /// <summary>Longest header value kept (User-Agent, Server, Host, Referer...).</summary>
@@ -91,7 +101,7 @@ public sealed class HttpMetadata : ProtocolMetadata
             }
             else if (Is(name, "upgrade"u8) && Upgrade is null)
             {
-                Upgrade = WireText.Decode(value, 64);
+                Upgrade = WireText.Decode(value, MaxUpgradeLength);
             }
         }
         else if (Is(name, "server"u8) && Server is null)
@@ -104,7 +114,7 @@ public sealed class HttpMetadata : ProtocolMetadata
         else if (Is(name, "content-type"u8) && MimeType is null)
         {
             int semi = value.IndexOf((byte)';');
-            MimeType = WireText.Decode((semi < 0 ? value : value[..semi]).Trim((byte)' '), 128);
+            MimeType = WireText.Decode((semi < 0 ? value : value[..semi]).Trim((byte)' '), MaxMimeTypeLength);
         }
     }
 
@@ -123,7 +133,7 @@ public sealed class HttpMetadata : ProtocolMetadata
             host = host[..colon];
         }
 
-        Domain = WireText.Decode(host.Trim("[]"u8), 255);
+        Domain = WireText.Decode(host.Trim("[]"u8), MaxDomainLength);
     }
 
     private static bool Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerCase) =>
@@ -141,8 +151,8 @@ public sealed class HttpMetadata : ProtocolMetadata
 
         int slash = token.IndexOf((byte)'/');
         return slash < 0
-            ? (WireText.Decode(token, 128), null)
-            : (WireText.Decode(token[..slash], 128), slash + 1 < token.Length ? WireText.Decode(token[(slash + 1)..], 64) : null);
+            ? (WireText.Decode(token, MaxProductNameLength), null)
+            : (WireText.Decode(token[..slash], MaxProductNameLength), slash + 1 < token.Length ? WireText.Decode(token[(slash + 1)..], MaxProductVersionLength) : null);
     }
 
     /// <summary>

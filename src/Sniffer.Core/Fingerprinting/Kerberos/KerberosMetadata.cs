@@ -147,7 +147,7 @@ public sealed class KerberosMetadata : ProtocolMetadata
             offset += length;
         }
 
-        return builder.Length == 0 ? null : WireText.Decode(Encoding.UTF8.GetBytes(builder.ToString()), MaxNameLength);
+        return builder.Length == 0 ? null : WireText.Truncate(builder.ToString(), MaxNameLength);
     }
 
     public static string MsgTypeName(int type) => type switch

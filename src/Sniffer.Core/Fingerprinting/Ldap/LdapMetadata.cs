@@ -8,6 +8,8 @@ namespace Sniffer.Fingerprinting.Ldap;
 /// </summary>
 public sealed class LdapMetadata : ProtocolMetadata
 {
+    /// <summary>SASL mechanism names are at most 20 characters (RFC 4422); kept up to this.</summary>
+    public const int MaxMechanismLength = 64;
     /// <summary>Longest DN kept.</summary>
     public const int MaxDnLength = 512;
 
@@ -88,7 +90,7 @@ public sealed class LdapMetadata : ProtocolMetadata
                     int mh = sh > 0 ? LdapFingerprinter.ReadHeader(body, authPos + sh, out tag, out mechLength) : -1;
                     if (mh > 0 && tag == 0x04 && authPos + sh + mh + mechLength <= body.Length)
                     {
-                        SaslMechanism = WireText.Decode(body.Slice(authPos + sh + mh, mechLength), 64);
+                        SaslMechanism = WireText.Decode(body.Slice(authPos + sh + mh, mechLength), MaxMechanismLength);
                     }
                 }
             }

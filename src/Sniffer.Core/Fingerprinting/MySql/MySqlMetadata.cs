@@ -9,6 +9,8 @@ namespace Sniffer.Fingerprinting.MySql;
 /// </summary>
 public sealed class MySqlMetadata : ProtocolMetadata
 {
+    /// <summary>Authentication plugin name (<c>mysql_native_password</c>, <c>caching_sha2_password</c>).</summary>
+    public const int MaxAuthPluginLength = 64;
     /// <summary>Longest user/database/attribute value kept.</summary>
     public const int MaxValueLength = 256;
     /// <summary>Most connection attributes walked.</summary>
@@ -79,7 +81,7 @@ public sealed class MySqlMetadata : ProtocolMetadata
         {
             var plugin = p[pluginStart..];
             int nul = plugin.IndexOf((byte)0);
-            AuthPlugin = WireText.Decode(nul < 0 ? plugin : plugin[..nul], 64);
+            AuthPlugin = WireText.Decode(nul < 0 ? plugin : plugin[..nul], MaxAuthPluginLength);
         }
     }
 

@@ -5,6 +5,9 @@ namespace Sniffer.Fingerprinting.NetBios;
 /// <summary>The NetBIOS message type and the first name it carries, decoded (<c>sniffer.netbios.*</c>).</summary>
 public sealed class NetBiosMetadata : ProtocolMetadata
 {
+    /// <summary>A NetBIOS name is 15 characters plus the suffix byte.</summary>
+    public const int MaxNameLength = 15;
+
     public string? Type { get; private set; }
     public string? NetBiosName { get; private set; }
     /// <summary>The 16th byte of the name (e.g. 0x00 workstation, 0x20 file server, 0x1D master browser).</summary>
@@ -24,7 +27,7 @@ public sealed class NetBiosMetadata : ProtocolMetadata
             var text = name[..15].TrimEnd((byte)' ');
             // "*" (0x2A then NULs) is the wildcard NBSTAT name.
             int nul = text.IndexOf((byte)0);
-            NetBiosName = WireText.Decode(nul >= 0 ? text[..nul] : text, 15);
+            NetBiosName = WireText.Decode(nul >= 0 ? text[..nul] : text, MaxNameLength);
             Suffix = suffix;
         }
     }

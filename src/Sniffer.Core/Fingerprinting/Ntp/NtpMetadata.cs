@@ -6,6 +6,9 @@ namespace Sniffer.Fingerprinting.Ntp;
 /// <summary>NTP header fields (ECS has none: <c>sniffer.ntp.*</c>).</summary>
 public sealed class NtpMetadata : ProtocolMetadata
 {
+    /// <summary>A stratum-1 reference id is four ASCII characters.</summary>
+    public const int MaxReferenceIdLength = 4;
+
     public int Version { get; private set; }
     public int Mode { get; private set; }
     public int? Stratum { get; private set; }
@@ -32,7 +35,7 @@ public sealed class NtpMetadata : ProtocolMetadata
             {
                 // Stratum 0 (kiss code, e.g. "RATE") or 1 (clock source, e.g. "GPS"): four ASCII characters.
                 int length = id.IndexOf((byte)0);
-                ReferenceId = WireText.Decode(length < 0 ? id : id[..length], 4);
+                ReferenceId = WireText.Decode(length < 0 ? id : id[..length], MaxReferenceIdLength);
             }
             else
             {

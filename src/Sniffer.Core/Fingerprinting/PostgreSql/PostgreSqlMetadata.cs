@@ -9,6 +9,8 @@ namespace Sniffer.Fingerprinting.PostgreSql;
 /// </summary>
 public sealed class PostgreSqlMetadata : ProtocolMetadata
 {
+    /// <summary>SQLSTATE codes are five characters.</summary>
+    public const int MaxErrorCodeLength = 8;
     /// <summary>Longest parameter value kept.</summary>
     public const int MaxValueLength = 256;
 
@@ -173,7 +175,7 @@ public sealed class PostgreSqlMetadata : ProtocolMetadata
             var value = end < 0 ? body[1..] : body.Slice(1, end);
             if (field == (byte)'C')
             {
-                ErrorCode ??= WireText.Decode(value, 8);
+                ErrorCode ??= WireText.Decode(value, MaxErrorCodeLength);
             }
             else if (field == (byte)'M')
             {

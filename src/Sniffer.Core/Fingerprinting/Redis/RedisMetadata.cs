@@ -9,6 +9,8 @@ namespace Sniffer.Fingerprinting.Redis;
 /// </summary>
 public sealed class RedisMetadata : ProtocolMetadata
 {
+    /// <summary>The <c>server</c> name of a HELLO reply when it is neither redis nor valkey.</summary>
+    public const int MaxServerNameLength = 32;
     /// <summary>Server bytes searched for a version.</summary>
     public const int MaxVersionSearch = 4096;
 
@@ -43,7 +45,7 @@ public sealed class RedisMetadata : ProtocolMetadata
                     var version = Bulk(window, ref pos);
                     if (!name.IsEmpty && !version.IsEmpty)
                     {
-                        ApplicationName = name.SequenceEqual("redis"u8) ? "Redis" : name.SequenceEqual("valkey"u8) ? "Valkey" : WireText.Decode(name, 32);
+                        ApplicationName = name.SequenceEqual("redis"u8) ? "Redis" : name.SequenceEqual("valkey"u8) ? "Valkey" : WireText.Decode(name, MaxServerNameLength);
                         ApplicationVersion = BannerProduct.VersionAfter(version);
                     }
                 }

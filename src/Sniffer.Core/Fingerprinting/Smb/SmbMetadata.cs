@@ -10,6 +10,8 @@ namespace Sniffer.Fingerprinting.Smb;
 /// </summary>
 public sealed class SmbMetadata : ProtocolMetadata
 {
+    /// <summary>Longest dialect string of an SMB1 negotiate kept (<c>client_dialects</c>).</summary>
+    public const int MaxDialectLength = 64;
     /// <summary>Most dialects listed from a negotiate request.</summary>
     public const int MaxDialects = 16;
 
@@ -62,7 +64,7 @@ public sealed class SmbMetadata : ProtocolMetadata
                             break;
                         }
 
-                        OfferedDialects.Add(WireText.Decode(bytes.Slice(1, nul), 64));
+                        OfferedDialects.Add(WireText.Decode(bytes.Slice(1, nul), MaxDialectLength));
                         bytes = bytes[(nul + 2)..];
                     }
                 }

@@ -5,6 +5,8 @@ namespace Sniffer.Fingerprinting.Ssh;
 /// <summary>One side of an SSH connection: its identification string and KEXINIT fingerprint.</summary>
 public sealed class SshEndpoint
 {
+    /// <summary>Longest protocol version kept from the identification string.</summary>
+    public const int MaxProtoVersionLength = 16;
     /// <summary>Longest algorithm string kept in the record.</summary>
     public const int MaxAlgorithmsLength = 2048;
 
@@ -37,7 +39,7 @@ public sealed class SshEndpoint
                 return _done = true;
             }
 
-            ProtoVersion = WireText.Decode(stream[banner.ProtoVersion], 16);
+            ProtoVersion = WireText.Decode(stream[banner.ProtoVersion], MaxProtoVersionLength);
             Software = WireText.Decode(stream[banner.Software], SshParser.MaxBannerLength);
             if (!banner.Comments.Equals(default(Range)))
             {
@@ -57,7 +59,7 @@ public sealed class SshEndpoint
         {
             string algorithms = Ssh.Hassh.AlgorithmString(stream, kex, server);
             Hassh = Ssh.Hassh.Compute(algorithms);
-            HasshAlgorithms = algorithms.Length > MaxAlgorithmsLength ? algorithms[..MaxAlgorithmsLength] + WireText.TruncationMark : algorithms;
+            HasshAlgorithms = WireText.Truncate(algorithms, MaxAlgorithmsLength);
         }
 
         return _done = true;

@@ -5,6 +5,8 @@ namespace Sniffer.Fingerprinting.Tftp;
 /// <summary>TFTP opcode and, for a request, the file name and mode (<c>sniffer.tftp.*</c>).</summary>
 public sealed class TftpMetadata : ProtocolMetadata
 {
+    /// <summary>Longest transfer mode kept (<c>netascii</c>, <c>octet</c>, <c>mail</c>).</summary>
+    public const int MaxModeLength = 8;
     /// <summary>Longest file name kept.</summary>
     public const int MaxFileNameLength = 512;
 
@@ -18,7 +20,7 @@ public sealed class TftpMetadata : ProtocolMetadata
         if (opcode is TftpFingerprinter.Rrq or TftpFingerprinter.Wrq && TftpFingerprinter.ParseRequest(d, out var file, out var mode))
         {
             FileName = WireText.Decode(file, MaxFileNameLength);
-            Mode = WireText.Decode(mode, 8).ToLowerInvariant();
+            Mode = WireText.Decode(mode, MaxModeLength).ToLowerInvariant();
         }
     }
 

@@ -171,6 +171,8 @@ public static class TlsHelloParser
     public const byte HandshakeServerHello = 2;
     /// <summary>Longest server name kept.</summary>
     public const int MaxServerNameLength = 255;
+    /// <summary>Longest ALPN protocol id kept (registered ids are at most 17 bytes; the wire allows 255).</summary>
+    public const int MaxAlpnLength = 64;
 
     public const ushort ExtServerName = 0x0000;
     public const ushort ExtSupportedGroups = 0x000a;
@@ -346,7 +348,7 @@ public static class TlsHelloParser
                         }
 
                         hello.FirstAlpnRaw ??= proto.ToArray();
-                        hello.Alpn.Add(WireText.Decode(proto, 64));
+                        hello.Alpn.Add(WireText.Decode(proto, MaxAlpnLength));
                     }
 
                     break;
