@@ -142,9 +142,65 @@ public sealed class RotatingFileStream : Stream
             return;
         }
 
-        _file.Write(bytes);
+        try
+        {
+            _file.Write(bytes);
+        }
+        catch (IOException)
+        {
+            KeepWholeLines(bytes);
+            throw;
+        }
+
         _size += bytes.Length;
         _midRecord = bytes[^1] != (byte)'\n';
+    }
+
+    /// <summary>Bytes read at a time when looking back for the end of the last whole record.</summary>
+    private const int TailBlock = 4096;
+
+    /// <summary>
+    /// A write failed part-way (disk full, quota): the file may end in half a record. Cut it back to the end of its
+    /// last complete line, so every record that made it is whole and nothing after it is garbage.
+    /// </summary>
+    private void KeepWholeLines(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var handle = _file.SafeFileHandle;
+            long length = RandomAccess.GetLength(handle);
+            int written = (int)Math.Clamp(length - _size, 0, bytes.Length);
+            int lastInNew = bytes[..written].LastIndexOf((byte)'\n');
+            long keep = lastInNew >= 0 ? _size + lastInNew + 1 : _midRecord ? EndOfLastLine(handle, _size) : _size;
+            if (keep < length)
+            {
+                _file.SetLength(keep);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // Nothing more can be done; the write error is what gets reported.
+        }
+    }
+
+    /// <summary>Offset just after the last '\n' before <paramref name="end"/> (0 when there is none).</summary>
+    private static long EndOfLastLine(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long end)
+    {
+        Span<byte> block = stackalloc byte[TailBlock];
+        while (end > 0)
+        {
+            int n = (int)Math.Min(TailBlock, end);
+            int read = RandomAccess.Read(handle, block[..n], end - n);
+            int nl = block[..read].LastIndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                return end - n + nl + 1;
+            }
+
+            end -= n;
+        }
+
+        return 0;
     }
 
     /// <summary>FILE.N-1 → FILE.N, …, FILE → FILE.1, new FILE. False (and a warning) when a rename failed.</summary>
