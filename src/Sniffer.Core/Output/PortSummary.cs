@@ -170,20 +170,7 @@ public sealed class PortSummary
             foreach (var (portNumber, port) in _ports)
             {
                 w.Reset(output);
-                w.WriteStartObject();
-                Rfc3339.Format(final ? port.LastNs : nowNs, ts);
-                w.WriteString("@timestamp"u8, ts);
-                w.WriteStartObject("event"u8);
-                w.WriteString("kind"u8, "event"u8);
-                w.WriteStartArray("category"u8);
-                w.WriteStringValue("network"u8);
-                w.WriteEndArray();
-                w.WriteStartArray("type"u8);
-                w.WriteStringValue("info"u8);
-                w.WriteEndArray();
-                w.WriteString("action"u8, "port_summary"u8);
-                w.WriteString("module"u8, "sniffer"u8);
-                w.WriteString("dataset"u8, "sniffer.port_summary"u8);
+                StatsRecord.WriteInfoHeader(w, final ? port.LastNs : nowNs, "event"u8, "port_summary"u8, "sniffer.port_summary"u8, ts);
                 Rfc3339.Format(port.FirstNs, ts);
                 w.WriteString("start"u8, ts);
                 Rfc3339.Format(port.LastNs, ts);

@@ -18,24 +18,34 @@ public static class StatsRecord
     /// Writes one record and its newline. <paramref name="timestampNs"/> is the record's <c>@timestamp</c>:
     /// wall clock for live capture, packet time for files.
     /// </summary>
-    public static void Write(IBufferWriter<byte> output, in PipelineCounters c, long timestampNs, bool final, Delivery.ObserverFields? observer = null)
+    /// <summary>
+    /// Opens a record and its <c>event</c> object for the informational kinds (port_summary, stats): @timestamp,
+    /// kind, category network, type info, action, module, dataset. The caller adds its own event fields and closes it.
+    /// </summary>
+    internal static void WriteInfoHeader(Utf8JsonWriter w, long timestampNs, ReadOnlySpan<byte> kind, ReadOnlySpan<byte> action,
+        ReadOnlySpan<byte> dataset, Span<byte> scratch)
     {
-        using var w = new Utf8JsonWriter(output, Options);
-        Span<byte> ts = stackalloc byte[Rfc3339.Length];
         w.WriteStartObject();
-        Rfc3339.Format(timestampNs, ts);
-        w.WriteString("@timestamp"u8, ts);
+        int n = Rfc3339.Format(timestampNs, scratch);
+        w.WriteString("@timestamp"u8, scratch[..n]);
         w.WriteStartObject("event"u8);
-        w.WriteString("kind"u8, "metric"u8);
+        w.WriteString("kind"u8, kind);
         w.WriteStartArray("category"u8);
         w.WriteStringValue("network"u8);
         w.WriteEndArray();
         w.WriteStartArray("type"u8);
         w.WriteStringValue("info"u8);
         w.WriteEndArray();
-        w.WriteString("action"u8, "stats"u8);
+        w.WriteString("action"u8, action);
         w.WriteString("module"u8, "sniffer"u8);
-        w.WriteString("dataset"u8, "sniffer.stats"u8);
+        w.WriteString("dataset"u8, dataset);
+    }
+
+    public static void Write(IBufferWriter<byte> output, in PipelineCounters c, long timestampNs, bool final, Delivery.ObserverFields? observer = null)
+    {
+        using var w = new Utf8JsonWriter(output, Options);
+        Span<byte> ts = stackalloc byte[Rfc3339.Length];
+        WriteInfoHeader(w, timestampNs, "metric"u8, "stats"u8, "sniffer.stats"u8, ts);
         w.WriteNumber("duration"u8, Math.Max(0, c.NowNs - c.StartNs));
         w.WriteEndObject();
         observer?.Write(w);
