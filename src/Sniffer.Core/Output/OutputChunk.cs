@@ -60,8 +60,10 @@ public interface IChunkSink
 }
 
 /// <summary>
-/// IBufferWriter over ArrayPool chunks. Records are written into the current chunk; <see cref="Flush"/> hands
-/// every filled chunk to the sink. A chunk only ever leaves here after whole records were written into it.
+/// IBufferWriter over pooled chunks. Records are written into the current chunk; <see cref="Flush"/> hands
+/// every filled chunk to the sink. A chunk only ever holds whole records: when a record does not fit in what is
+/// left of the current chunk, its beginning (the bytes after the chunk's last newline) moves to the next chunk,
+/// so chunks of several workers can interleave at the output thread without splitting a record.
 /// </summary>
 public sealed class PooledBufferWriter : IBufferWriter<byte>
 {
@@ -104,17 +106,27 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>
             return;
         }
 
-        if (_current is not null && _used > 0)
+        // The record being written (everything after the last newline) must not straddle two chunks: another
+        // worker's chunk may be written between them.
+        int complete = _current is null ? 0 : _current.AsSpan(0, _used).LastIndexOf((byte)'\n') + 1;
+        int partial = _used - complete;
+        var next = ChunkPool.Rent(Math.Max(ChunkSize, partial + need));
+        if (partial > 0)
         {
-            _ready.Enqueue(new OutputChunk(_current, _used));
+            _current.AsSpan(complete, partial).CopyTo(next);
+        }
+
+        if (complete > 0)
+        {
+            _ready.Enqueue(new OutputChunk(_current!, complete));
         }
         else if (_current is not null)
         {
             ChunkPool.Return(_current);
         }
 
-        _current = ChunkPool.Rent(Math.Max(ChunkSize, need));
-        _used = 0;
+        _current = next;
+        _used = partial;
     }
 
     /// <summary>Hands all written bytes to the sink (call only between records).</summary>
