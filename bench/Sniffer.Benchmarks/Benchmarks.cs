@@ -150,12 +150,11 @@ public class RecordWriterBenchmarks
     {
         var detector = new Sniffer.Fingerprinting.ProtocolDetector(new Sniffer.Fingerprinting.InspectionLimits());
         _writer = new FlowRecordWriter(_buffer, detector);
+        var key = FlowKey.Create(IpAddr.Parse("10.0.0.1"), 40000, IpAddr.Parse("10.0.0.2"), 3624, 6, 0, out bool clientIsA);
         _flow = new Flow
         {
-            ClientIp = IpAddr.Parse("10.0.0.1"),
-            ServerIp = IpAddr.Parse("10.0.0.2"),
-            ClientPort = 40000,
-            ServerPort = 3624,
+            Key = key,
+            ClientIsA = clientIsA,
             Transport = Sniffer.Fingerprinting.Transport.Tcp,
             FirstNs = 1_700_000_000_000_000_000,
             LastNs = 1_700_000_001_000_000_000,

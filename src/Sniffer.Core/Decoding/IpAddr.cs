@@ -21,6 +21,14 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
 
     public bool IsV6 => _v6;
 
+    /// <summary>High 64 bits of an IPv6 address (0 for IPv4).</summary>
+    internal ulong Hi => _hi;
+
+    /// <summary>Low 64 bits of an IPv6 address, or the IPv4 address in host order.</summary>
+    internal ulong Lo => _lo;
+
+    internal static IpAddr FromParts(ulong hi, ulong lo, bool v6) => new(hi, lo, v6);
+
     /// <summary>Bytes of the address on the wire: 4 or 16.</summary>
     public int Length => _v6 ? 16 : 4;
 

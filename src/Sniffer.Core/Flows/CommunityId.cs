@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using Sniffer.Hashing;
 using Sniffer.Decoding;
 
 namespace Sniffer.Flows;
@@ -43,7 +43,7 @@ public static class CommunityId
         n += 4;
 
         Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(input[..n], hash);
+        Sha1.HashData(input[..n], hash);
         destination30[0] = (byte)'1';
         destination30[1] = (byte)':';
         System.Buffers.Text.Base64.EncodeToUtf8(hash, destination30[2..], out _, out int written);

@@ -201,7 +201,7 @@ public sealed class PacketProcessor : IDisposable
         }
 
         AdvanceClock(timestampNs);
-        var key = FlowKey.Create(packet, out _);
+        var key = FlowKey.Create(packet, out bool sourceIsA);
         if (_table.TryGet(key, out var flow) && flow.Ended)
         {
             // A new connection reusing the 5-tuple starts with a SYN; anything else is a trailing packet.
@@ -231,15 +231,12 @@ public sealed class PacketProcessor : IDisposable
             }
 
             flow = _table.Add(key);
-            InitFlow(flow, packet, timestampNs);
+            InitFlow(flow, packet, sourceIsA, timestampNs);
             stats.FlowsCreated++;
         }
 
-        bool fromClient = packet.Source == flow.ClientIp && packet.SourcePort == flow.ClientPort;
-        if (flow.ClientIp == flow.ServerIp && flow.ClientPort == flow.ServerPort)
-        {
-            fromClient = true; // degenerate self-flow
-        }
+        // The packet's source is the key's endpoint A or B; a degenerate self-flow (A = B) is all client.
+        bool fromClient = sourceIsA == flow.ClientIsA || (flow.Key.A == flow.Key.B && flow.Key.PortA == flow.Key.PortB);
 
         if (timestampNs > flow.LastNs)
         {
@@ -277,10 +274,9 @@ public sealed class PacketProcessor : IDisposable
         _table.Touch(flow);
     }
 
-    private void InitFlow(Flow flow, in DecodedPacket p, long ts)
+    private void InitFlow(Flow flow, in DecodedPacket p, bool sourceIsA, long ts)
     {
         flow.Transport = p.IsTcp ? Transport.Tcp : Transport.Udp;
-        flow.VlanId = p.VlanId;
         flow.Tunnel = p.Tunnel;
         flow.TunnelId = p.TunnelId;
         flow.FirstNs = flow.LastNs = ts;
@@ -308,20 +304,7 @@ public sealed class PacketProcessor : IDisposable
             }
         }
 
-        if (sourceIsClient)
-        {
-            flow.ClientIp = p.Source;
-            flow.ClientPort = p.SourcePort;
-            flow.ServerIp = p.Destination;
-            flow.ServerPort = p.DestinationPort;
-        }
-        else
-        {
-            flow.ClientIp = p.Destination;
-            flow.ClientPort = p.DestinationPort;
-            flow.ServerIp = p.Source;
-            flow.ServerPort = p.SourcePort;
-        }
+        flow.ClientIsA = sourceIsClient == sourceIsA;
 
         _detector.Begin(flow);
     }

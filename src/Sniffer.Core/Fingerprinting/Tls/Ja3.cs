@@ -1,6 +1,6 @@
-using System.Globalization;
-using System.Security.Cryptography;
+using System.Buffers;
 using System.Text;
+using Sniffer.Hashing;
 
 namespace Sniffer.Fingerprinting.Tls;
 
@@ -11,10 +11,20 @@ namespace Sniffer.Fingerprinting.Tls;
 /// </summary>
 public static class Ja3
 {
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    private static StringBuilder Builder()
+    {
+        var sb = t_builder ??= new StringBuilder(256);
+        sb.Clear();
+        return sb;
+    }
+
     public static string ClientString(TlsHello hello)
     {
-        var sb = new StringBuilder();
-        sb.Append(hello.LegacyVersion.ToString(CultureInfo.InvariantCulture)).Append(',');
+        var sb = Builder();
+        sb.Append(hello.LegacyVersion).Append(',');
         Join(sb, hello.CipherSuites);
         sb.Append(',');
         Join(sb, hello.Extensions);
@@ -23,7 +33,12 @@ public static class Ja3
         sb.Append(',');
         for (int i = 0; i < hello.PointFormats.Count; i++)
         {
-            sb.Append(i == 0 ? "" : "-").Append(hello.PointFormats[i].ToString(CultureInfo.InvariantCulture));
+            if (i > 0)
+            {
+                sb.Append('-');
+            }
+
+            sb.Append(hello.PointFormats[i]);
         }
 
         return sb.ToString();
@@ -31,15 +46,24 @@ public static class Ja3
 
     public static string ServerString(TlsHello hello)
     {
-        var sb = new StringBuilder();
-        sb.Append(hello.LegacyVersion.ToString(CultureInfo.InvariantCulture)).Append(',');
+        var sb = Builder();
+        sb.Append(hello.LegacyVersion).Append(',');
         Join(sb, hello.CipherSuites);
         sb.Append(',');
         Join(sb, hello.Extensions);
         return sb.ToString();
     }
 
-    public static string Hash(string ja3String) => Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(ja3String)));
+    /// <summary>MD5 of the string, 32 lowercase hex digits.</summary>
+    public static string Hash(string ja3String)
+    {
+        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.ASCII.GetMaxByteCount(ja3String.Length));
+        Span<byte> digest = stackalloc byte[Md5.HashSize];
+        int n = Encoding.ASCII.GetBytes(ja3String, rented);
+        Md5.HashData(rented.AsSpan(0, n), digest);
+        ArrayPool<byte>.Shared.Return(rented);
+        return Hex.ToStringLower(digest);
+    }
 
     private static void Join(StringBuilder sb, List<ushort> values)
     {
@@ -51,7 +75,12 @@ public static class Ja3
                 continue;
             }
 
-            sb.Append(first ? "" : "-").Append(v.ToString(CultureInfo.InvariantCulture));
+            if (!first)
+            {
+                sb.Append('-');
+            }
+
+            sb.Append(v);
             first = false;
         }
     }
