@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text;
-using Sniffer.Hashing;
 
 namespace Sniffer.Fingerprinting.Ssh;
 
@@ -21,27 +19,23 @@ public static class Hassh
         var mac = stream[l[server ? MacS2C : MacC2S]];
         var comp = stream[l[server ? CompS2C : CompC2S]];
         int length = kexList.Length + enc.Length + mac.Length + comp.Length + 3;
-        char[] rented = ArrayPool<char>.Shared.Rent(length);
-        var chars = rented.AsSpan(0, length);
-        int n = Encoding.ASCII.GetChars(kexList, chars);
-        chars[n++] = ';';
-        n += Encoding.ASCII.GetChars(enc, chars[n..]);
-        chars[n++] = ';';
-        n += Encoding.ASCII.GetChars(mac, chars[n..]);
-        chars[n++] = ';';
-        n += Encoding.ASCII.GetChars(comp, chars[n..]);
-        string result = new(chars[..n]);
-        ArrayPool<char>.Shared.Return(rented);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        var text = rented.AsSpan(0, length);
+        kexList.CopyTo(text);
+        int n = kexList.Length;
+        text[n++] = (byte)';';
+        enc.CopyTo(text[n..]);
+        n += enc.Length;
+        text[n++] = (byte)';';
+        mac.CopyTo(text[n..]);
+        n += mac.Length;
+        text[n++] = (byte)';';
+        comp.CopyTo(text[n..]);
+        string result = Caching.AsciiStringPool.Get(text); // non-ASCII bytes become '?', as Encoding.ASCII does
+        ArrayPool<byte>.Shared.Return(rented);
         return result;
     }
 
-    public static string Compute(string algorithms)
-    {
-        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.ASCII.GetMaxByteCount(algorithms.Length));
-        Span<byte> digest = stackalloc byte[Md5.HashSize];
-        int n = Encoding.ASCII.GetBytes(algorithms, rented);
-        Md5.HashData(rented.AsSpan(0, n), digest);
-        ArrayPool<byte>.Shared.Return(rented);
-        return Hex.ToStringLower(digest);
-    }
+    /// <summary>MD5 of the algorithm string, 32 lowercase hex digits (memoised per worker).</summary>
+    public static string Compute(string algorithms) => Caching.DigestCache.Hex(Caching.DigestAlgorithm.Md5, algorithms);
 }

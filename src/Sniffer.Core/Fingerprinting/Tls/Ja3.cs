@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text;
-using Sniffer.Hashing;
+using System.Runtime.InteropServices;
+using Sniffer.Caching;
 
 namespace Sniffer.Fingerprinting.Tls;
 
@@ -11,62 +11,63 @@ namespace Sniffer.Fingerprinting.Tls;
 /// </summary>
 public static class Ja3
 {
-    [ThreadStatic]
-    private static StringBuilder? t_builder;
-
-    private static StringBuilder Builder()
-    {
-        var sb = t_builder ??= new StringBuilder(256);
-        sb.Clear();
-        return sb;
-    }
+    // Every list holds at most TlsHello.MaxListEntries values of at most 5 digits and a separator.
+    private const int MaxText = 8 + (5 * TlsHello.MaxListEntries * 6);
 
     public static string ClientString(TlsHello hello)
     {
-        var sb = Builder();
-        sb.Append(hello.LegacyVersion).Append(',');
-        Join(sb, hello.CipherSuites);
-        sb.Append(',');
-        Join(sb, hello.Extensions);
-        sb.Append(',');
-        Join(sb, hello.SupportedGroups);
-        sb.Append(',');
-        for (int i = 0; i < hello.PointFormats.Count; i++)
+        byte[] rented = ArrayPool<byte>.Shared.Rent(MaxText);
+        var d = rented.AsSpan();
+        int n = Number(hello.LegacyVersion, d);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.CipherSuites), d[n..]);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.Extensions), d[n..]);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.SupportedGroups), d[n..]);
+        d[n++] = (byte)',';
+        var formats = CollectionsMarshal.AsSpan(hello.PointFormats);
+        for (int i = 0; i < formats.Length; i++)
         {
             if (i > 0)
             {
-                sb.Append('-');
+                d[n++] = (byte)'-';
             }
 
-            sb.Append(hello.PointFormats[i]);
+            n += Number(formats[i], d[n..]);
         }
 
-        return sb.ToString();
+        string result = AsciiStringPool.Get(d[..n]);
+        ArrayPool<byte>.Shared.Return(rented);
+        return result;
     }
 
     public static string ServerString(TlsHello hello)
     {
-        var sb = Builder();
-        sb.Append(hello.LegacyVersion).Append(',');
-        Join(sb, hello.CipherSuites);
-        sb.Append(',');
-        Join(sb, hello.Extensions);
-        return sb.ToString();
-    }
-
-    /// <summary>MD5 of the string, 32 lowercase hex digits.</summary>
-    public static string Hash(string ja3String)
-    {
-        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.ASCII.GetMaxByteCount(ja3String.Length));
-        Span<byte> digest = stackalloc byte[Md5.HashSize];
-        int n = Encoding.ASCII.GetBytes(ja3String, rented);
-        Md5.HashData(rented.AsSpan(0, n), digest);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(MaxText);
+        var d = rented.AsSpan();
+        int n = Number(hello.LegacyVersion, d);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.CipherSuites), d[n..]);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.Extensions), d[n..]);
+        string result = AsciiStringPool.Get(d[..n]);
         ArrayPool<byte>.Shared.Return(rented);
-        return Hex.ToStringLower(digest);
+        return result;
     }
 
-    private static void Join(StringBuilder sb, List<ushort> values)
+    /// <summary>MD5 of the string, 32 lowercase hex digits (memoised per worker: the same client gives the same string).</summary>
+    public static string Hash(string ja3String) => DigestCache.Hex(DigestAlgorithm.Md5, ja3String);
+
+    private static int Number(int value, Span<byte> destination)
     {
+        value.TryFormat(destination, out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+        return n;
+    }
+
+    private static int Join(ReadOnlySpan<ushort> values, Span<byte> destination)
+    {
+        int n = 0;
         bool first = true;
         foreach (ushort v in values)
         {
@@ -77,11 +78,13 @@ public static class Ja3
 
             if (!first)
             {
-                sb.Append('-');
+                destination[n++] = (byte)'-';
             }
 
-            sb.Append(v);
+            n += Number(v, destination[n..]);
             first = false;
         }
+
+        return n;
     }
 }

@@ -80,7 +80,7 @@ public static class Ja4
         Sha12(cipherCount == 0 ? default : cipherList, fingerprint.Slice(11, 12));
         fingerprint[23] = (byte)'_';
         Sha12(extensionLength == 0 && signatureCount == 0 ? default : c, fingerprint.Slice(24, 12));
-        return Encoding.ASCII.GetString(fingerprint);
+        return Caching.AsciiStringPool.Get(fingerprint);
     }
 
     /// <summary>Copies the non-GREASE values (and for extensions, without SNI and ALPN, counting them in
@@ -143,9 +143,12 @@ public static class Ja4
             return;
         }
 
-        Span<byte> digest = stackalloc byte[Sha256.HashSize];
-        Sha256.HashData(text, digest);
-        Hex.EncodeLower(digest[..6], destination12);
+        // Memoised per worker: the lists repeat across the flows of one client software.
+        string hex = Caching.DigestCache.Hex(Caching.DigestAlgorithm.Sha256, text);
+        for (int i = 0; i < 12; i++)
+        {
+            destination12[i] = (byte)hex[i];
+        }
     }
 
     private static ReadOnlySpan<byte> Version(TlsHello hello)

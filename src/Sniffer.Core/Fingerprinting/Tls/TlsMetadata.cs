@@ -86,13 +86,13 @@ public sealed class TlsMetadata : ProtocolMetadata
         w.WriteStartObject("tls"u8);
         if (Version is ushort version)
         {
-            w.WriteString("version"u8, TlsNames.Version(version));
+            w.WriteString("version"u8, TlsNames.VersionJson(version));
             w.WriteString("version_protocol"u8, TlsNames.Protocol(version));
         }
 
         if (Server is not null)
         {
-            w.WriteString("cipher"u8, TlsNames.Cipher(Server.CipherSuites[0]));
+            w.WriteString("cipher"u8, TlsNames.CipherJson(Server.CipherSuites[0]));
             if (Server.Alpn.Count > 0)
             {
                 w.WriteString("next_protocol"u8, Server.Alpn[0]);
@@ -112,7 +112,7 @@ public sealed class TlsMetadata : ProtocolMetadata
             {
                 if (!TlsHelloParser.IsGrease(c))
                 {
-                    w.WriteStringValue(TlsNames.Cipher(c));
+                    w.WriteStringValue(TlsNames.CipherJson(c));
                 }
             }
 
@@ -142,7 +142,7 @@ public sealed class TlsMetadata : ProtocolMetadata
         if (Client is not null)
         {
             w.WriteStartObject("client"u8);
-            w.WriteString("version"u8, TlsNames.Version(Client.LegacyVersion));
+            w.WriteString("version"u8, TlsNames.VersionJson(Client.LegacyVersion));
             if (Client.SupportedVersions.Count > 0)
             {
                 w.WriteStartArray("supported_versions"u8);
@@ -150,7 +150,7 @@ public sealed class TlsMetadata : ProtocolMetadata
                 {
                     if (!TlsHelloParser.IsGrease(v))
                     {
-                        w.WriteStringValue(TlsNames.Version(v));
+                        w.WriteStringValue(TlsNames.VersionJson(v));
                     }
                 }
 
@@ -189,7 +189,7 @@ public sealed class TlsMetadata : ProtocolMetadata
         if (Server is not null)
         {
             w.WriteStartObject("server"u8);
-            w.WriteString("version"u8, TlsNames.Version(Server.LegacyVersion));
+            w.WriteString("version"u8, TlsNames.VersionJson(Server.LegacyVersion));
             if (Ja3sString is not null)
             {
                 w.WriteString("ja3s_string"u8, Ja3sString);

@@ -105,6 +105,34 @@ public static class TlsNames
         _ => "0x" + v.ToString("x4", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Distinct cipher and version ids whose JSON text a worker keeps.</summary>
+    public const int MaxCachedJson = 1024;
+
+    [ThreadStatic]
+    private static Dictionary<int, System.Text.Json.JsonEncodedText>? t_json;
+
+    /// <summary><see cref="Cipher"/> pre-encoded for the JSON writer (cached per thread: a record lists ~30 suites).</summary>
+    public static System.Text.Json.JsonEncodedText CipherJson(ushort id) => Json(id, version: false);
+
+    /// <summary><see cref="Version"/> pre-encoded for the JSON writer.</summary>
+    public static System.Text.Json.JsonEncodedText VersionJson(ushort v) => Json(v, version: true);
+
+    private static System.Text.Json.JsonEncodedText Json(ushort id, bool version)
+    {
+        var cache = t_json ??= [];
+        int key = version ? 0x10000 | id : id;
+        if (!cache.TryGetValue(key, out var text))
+        {
+            text = System.Text.Json.JsonEncodedText.Encode(version ? Version(id) : Cipher(id));
+            if (cache.Count < MaxCachedJson)
+            {
+                cache.Add(key, text);
+            }
+        }
+
+        return text;
+    }
+
     /// <summary>ECS tls.version_protocol: "tls", "ssl" or "dtls".</summary>
     public static string Protocol(ushort v) => (v >> 8) == 0xfe ? "dtls" : v <= 0x0300 ? "ssl" : "tls";
 }
