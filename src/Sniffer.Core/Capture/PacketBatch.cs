@@ -14,6 +14,25 @@ public struct PacketRecord
 }
 
 /// <summary>
+/// A sink that takes whole batches which the source fills itself: a capture file is read straight into the
+/// batch's buffer and its records are indexed where they lie, so each packet byte is copied once (by the read).
+/// </summary>
+public interface IBatchSink
+{
+    /// <summary>False when packets must go one by one through <see cref="IPacketSink"/> (several workers to
+    /// shard over, an offline filter, live capture).</summary>
+    bool AcceptsBatches { get; }
+
+    PacketBatch RentBatch();
+
+    /// <summary>Hands a filled batch to the worker (blocks while the worker is behind).</summary>
+    void SubmitBatch(PacketBatch batch);
+
+    /// <summary>Gives back a batch that was not filled.</summary>
+    void ReturnBatch(PacketBatch batch);
+}
+
+/// <summary>
 /// A pooled batch of captured packets copied into one contiguous buffer: the unit that moves through the
 /// capture → worker channel. Pooled with Microsoft.Extensions.ObjectPool, so steady state allocates nothing.
 /// </summary>
@@ -44,6 +63,18 @@ public sealed class PacketBatch
         r.TimestampNs = timestampNs;
         data.CopyTo(Data.AsSpan(Used));
         Used += data.Length;
+    }
+
+    /// <summary>Records a packet whose bytes are already in <see cref="Data"/> (a file read straight into the batch).</summary>
+    public void AddInPlace(int offset, int capturedLength, int wireLength, int linkType, long timestampNs)
+    {
+        ref var r = ref Records[Count++];
+        r.Offset = offset;
+        r.CapturedLength = capturedLength;
+        r.WireLength = wireLength;
+        r.LinkType = linkType;
+        r.TimestampNs = timestampNs;
+        Used = offset + capturedLength;
     }
 
     public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.AsSpan(record.Offset, record.CapturedLength);

@@ -10,7 +10,7 @@ namespace Sniffer.Pipeline;
 /// pooled batches, and sends each batch to the worker that owns its flows (flow-hash sharding with several
 /// workers). Files block when the workers are behind (nothing lost); live capture drops the batch and counts it.
 /// </summary>
-public sealed class Dispatcher : IPacketSink
+public sealed class Dispatcher : IPacketSink, IBatchSink
 {
     /// <summary>Batches queued per worker.</summary>
     public const int ChannelCapacity = 16;
@@ -87,6 +87,29 @@ public sealed class Dispatcher : IPacketSink
             _lastFlushNs = timestampNs;
             FlushAll(0);
         }
+    }
+
+    /// <summary>One worker, no filter, a file: the reader may fill batches itself (each byte copied once).</summary>
+    public bool AcceptsBatches => _channels.Length == 1 && _filter is null && !_live;
+
+    public PacketBatch RentBatch() => _pool.Get();
+
+    public void ReturnBatch(PacketBatch batch) => _pool.Return(batch);
+
+    public void SubmitBatch(PacketBatch batch)
+    {
+        if (_current[0] is { Count: > 0 })
+        {
+            Send(0); // keep packet order
+        }
+        else if (_current[0] is { } empty)
+        {
+            _current[0] = null;
+            _pool.Return(empty);
+        }
+
+        _current[0] = batch;
+        Send(0);
     }
 
     public void OnIdle(long nowNs)
