@@ -63,13 +63,13 @@ public sealed class PacketProcessor : IDisposable
     /// <summary>Output held by a worker before it is handed to the output thread mid-batch.</summary>
     public const int MaxPendingOutputBytes = 1 << 20;
 
-    private readonly PortSummary? _summary;
+    private readonly PortSummary.Shard? _summary;
     private readonly IpDefragmenter _defragmenter;
     private readonly ReassemblyMemory _reassemblyMemory;
 
     public PacketProcessor(SnifferOptions options, IChunkSink sink, PortSummary? summary = null)
     {
-        _summary = summary;
+        _summary = summary?.CreateShard(); // this worker's own counts, merged when the summary is written
         _defragmenter = new IpDefragmenter(Statistics.Anomalies, options.FragmentMemcapBytes);
         _reassemblyMemory = new ReassemblyMemory(options.ReassemblyMemcapBytes);
         _options = options;
