@@ -90,13 +90,21 @@ public sealed class Flow
     public UnknownProfile? Unknown;
 
     /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
-    public bool? ClientSpokeFirst;
+    public bool? ClientSpokeFirst
+    {
+        get => _spokeFirst == 0 ? null : _spokeFirst == 1;
+        set => _spokeFirst = value is null ? (byte)0 : value.Value ? (byte)1 : (byte)2;
+    }
+
+    // 0: nobody yet, 1: the client, 2: the server (a byte, not a 2-byte bool? that the layout pads).
+    private byte _spokeFirst;
 
     // Intrusive idle-list and hash-chain links (owned by FlowTable).
     internal Flow? HashNext;
     internal Flow? Prev;
     internal Flow? Next;
-    internal FlowList? List;
+    /// <summary>Which of the table's idle lists holds the flow (<see cref="FlowList.Id"/>; 0: none).</summary>
+    internal byte ListId;
 
     public long TotalBytes => ClientBytes + ServerBytes;
     public long TotalPackets => ClientPackets + ServerPackets;
@@ -188,7 +196,7 @@ public sealed class Flow
         Unknown = null;
         ClientSpokeFirst = null;
         Prev = Next = HashNext = null;
-        List = null;
+        ListId = 0;
     }
 }
 

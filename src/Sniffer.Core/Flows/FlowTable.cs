@@ -16,10 +16,10 @@ public sealed class FlowTable
     private Flow?[] _buckets;
     private int _count;
     private readonly ObjectPool<Flow> _pool;
-    private readonly FlowList _tcp = new();
-    private readonly FlowList _udp = new();
+    private readonly FlowList _tcp = new(1);
+    private readonly FlowList _udp = new(2);
     /// <summary>Flows that saw RST or both FINs: kept briefly to absorb trailing packets.</summary>
-    private readonly FlowList _closing = new();
+    private readonly FlowList _closing = new(3);
 
     public FlowTable(int initialCapacity = 1024)
     {
@@ -108,21 +108,29 @@ public sealed class FlowTable
     public void Touch(Flow flow)
     {
         var list = flow.Closing ? _closing : flow.Transport == Transport.Tcp ? _tcp : _udp;
-        if (flow.List == list)
+        if (flow.ListId == list.Id)
         {
             list.Touch(flow);
         }
         else
         {
-            flow.List?.Remove(flow);
+            ListOf(flow)?.Remove(flow);
             list.AddLast(flow);
         }
     }
 
+    private FlowList? ListOf(Flow flow) => flow.ListId switch
+    {
+        1 => _tcp,
+        2 => _udp,
+        3 => _closing,
+        _ => null,
+    };
+
     /// <summary>Removes the flow from the table and returns it to the pool.</summary>
     public void Remove(Flow flow)
     {
-        flow.List?.Remove(flow);
+        ListOf(flow)?.Remove(flow);
         Unlink(flow);
         _pool.Return(flow);
     }

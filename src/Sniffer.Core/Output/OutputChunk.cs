@@ -18,7 +18,7 @@ public readonly record struct OutputChunk(byte[] Buffer, int Length)
 public static class ChunkPool
 {
     /// <summary>Chunks kept for reuse (the output channel's capacity plus slack).</summary>
-    public const int MaxRetained = 512;
+    public const int MaxRetained = 96;
 
     private static readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> Free = new();
     private static int s_count;

@@ -8,13 +8,19 @@ using Xunit.Abstractions;
 
 namespace Sniffer.Tests.Flows;
 
+/// <summary>Heap measurements: run alone, after the parallel tests, so other tests' allocations do not count.</summary>
+[CollectionDefinition(nameof(FlowFootprintTests), DisableParallelization = true)]
+public sealed class FlowFootprintCollection
+{
+}
+
 /// <summary>
 /// What one flow costs while it lives (issue 5: per-flow state after identification ≤ 256 bytes). Measured, not
 /// estimated: the heap bytes of N flow objects, and the heap retained by N open, idle flows of a worker
 /// (GC.GetTotalMemory after a full collection, before and after), which counts the flow, its hash-table slot,
 /// its idle-list links and what it still references (protocol metadata).
 /// </summary>
-[Collection(nameof(FlowFootprintTests))] // measures the heap: not in parallel with other tests of this class
+[Collection(nameof(FlowFootprintTests))]
 public class FlowFootprintTests
 {
     /// <summary>The budget of the flow object itself (fields, header and padding), with room for a few more fields.</summary>
