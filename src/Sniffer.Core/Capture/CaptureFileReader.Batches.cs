@@ -17,14 +17,14 @@ public sealed partial class CaptureFileReader
         long origin = _stream.Position;
         var batch = sink.RentBatch();
         int end = Fill(batch.Data, 0, 24);
-        if (end < 24 || CaptureFileMagic.Detect(batch.Data.AsSpan(0, 4)) != CaptureFileFormat.Pcap)
+        if (end < 24 || CaptureFileMagic.Detect(batch.Data[..4]) != CaptureFileFormat.Pcap)
         {
             sink.ReturnBatch(batch);
             _stream.Position = origin; // the general path reports what is wrong
             return false;
         }
 
-        var head = batch.Data.AsSpan(0, 24);
+        var head = batch.Data[..24];
         uint magicLe = BinaryPrimitives.ReadUInt32LittleEndian(head);
         bool bigEndian = magicLe is not (CaptureFileMagic.PcapMicro or CaptureFileMagic.PcapNano or CaptureFileMagic.PcapModified);
         uint magic = bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(head) : magicLe;
@@ -43,7 +43,7 @@ public sealed partial class CaptureFileReader
                 var data = batch.Data;
                 while (batch.Count < PacketBatch.MaxPackets && end - pos >= headerLength)
                 {
-                    var h = data.AsSpan(pos, 16);
+                    var h = data.Slice(pos, 16);
                     uint sec = Read32(h, bigEndian);
                     uint frac = Read32(h[4..], bigEndian);
                     uint incl = Read32(h[8..], bigEndian);
@@ -75,7 +75,7 @@ public sealed partial class CaptureFileReader
                 if (batch.Count == PacketBatch.MaxPackets || PacketBatch.DataCapacity - end < MinBatchRead)
                 {
                     var next = sink.RentBatch();
-                    data.AsSpan(pos, end - pos).CopyTo(next.Data);
+                    data.Slice(pos, end - pos).CopyTo(next.Data);
                     end -= pos;
                     pos = 0;
                     if (batch.Count > 0)
@@ -120,11 +120,11 @@ public sealed partial class CaptureFileReader
         return true;
     }
 
-    private int ReadSome(byte[] buffer, int at)
+    private int ReadSome(Span<byte> buffer, int at)
     {
         try
         {
-            return _stream.Read(buffer, at, buffer.Length - at);
+            return _stream.Read(buffer[at..]);
         }
         catch (IOException e)
         {
@@ -133,7 +133,7 @@ public sealed partial class CaptureFileReader
     }
 
     /// <summary>Reads until at least <paramref name="count"/> bytes are in or the file ends; returns the bytes read.</summary>
-    private int Fill(byte[] buffer, int at, int count)
+    private int Fill(Span<byte> buffer, int at, int count)
     {
         int total = 0;
         while (total < count)

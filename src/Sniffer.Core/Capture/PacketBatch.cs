@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Sniffer.Capture;
@@ -35,16 +36,30 @@ public interface IBatchSink
 /// <summary>
 /// A pooled batch of captured packets copied into one contiguous buffer: the unit that moves through the
 /// capture → worker channel. Pooled with Microsoft.Extensions.ObjectPool, so steady state allocates nothing.
+/// The 1 MiB buffer and the record table live in native memory: as managed arrays they were large-object-heap
+/// allocations, whose budget set off a full (gen 2) collection at start-up, and the GC has nothing to scan in them.
 /// </summary>
-public sealed class PacketBatch
+public sealed unsafe class PacketBatch
 {
     /// <summary>Bytes of packet data one batch holds.</summary>
     public const int DataCapacity = 1 << 20;
     /// <summary>Packets one batch holds.</summary>
     public const int MaxPackets = 4096;
 
-    public readonly byte[] Data = new byte[DataCapacity];
-    public readonly PacketRecord[] Records = new PacketRecord[MaxPackets];
+    private readonly byte* _data = (byte*)NativeMemory.Alloc(DataCapacity);
+    private readonly PacketRecord* _records = (PacketRecord*)NativeMemory.Alloc((nuint)(MaxPackets * sizeof(PacketRecord)));
+
+    ~PacketBatch()
+    {
+        NativeMemory.Free(_data);
+        NativeMemory.Free(_records);
+    }
+
+    /// <summary>The packet bytes (<see cref="DataCapacity"/>).</summary>
+    public Span<byte> Data => new(_data, DataCapacity);
+
+    /// <summary>Where each packet lies (<see cref="MaxPackets"/> entries, <see cref="Count"/> used).</summary>
+    public Span<PacketRecord> Records => new(_records, MaxPackets);
     public int Count;
     public int Used;
 
@@ -61,7 +76,7 @@ public sealed class PacketBatch
         r.WireLength = wireLength;
         r.LinkType = linkType;
         r.TimestampNs = timestampNs;
-        data.CopyTo(Data.AsSpan(Used));
+        data.CopyTo(Data[Used..]);
         Used += data.Length;
     }
 
@@ -77,7 +92,7 @@ public sealed class PacketBatch
         Used = offset + capturedLength;
     }
 
-    public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.AsSpan(record.Offset, record.CapturedLength);
+    public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.Slice(record.Offset, record.CapturedLength);
 
     public void Clear()
     {

@@ -18,7 +18,7 @@ public readonly record struct OutputChunk(byte[] Buffer, int Length)
 public static class ChunkPool
 {
     /// <summary>Chunks kept for reuse (the output channel's capacity plus slack).</summary>
-    public const int MaxRetained = 96;
+    public const int MaxRetained = 48;
 
     private static readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> Free = new();
     private static int s_count;
@@ -31,7 +31,10 @@ public static class ChunkPool
             return chunk;
         }
 
-        return minimumLength <= PooledBufferWriter.ChunkSize ? new byte[PooledBufferWriter.ChunkSize] : ArrayPool<byte>.Shared.Rent(minimumLength);
+        // Pinned (pinned object heap): a chunk lives as long as the process, and the GC never copies it around.
+        return minimumLength <= PooledBufferWriter.ChunkSize
+            ? GC.AllocateUninitializedArray<byte>(PooledBufferWriter.ChunkSize, pinned: true)
+            : ArrayPool<byte>.Shared.Rent(minimumLength);
     }
 
     public static void Return(byte[] chunk)
