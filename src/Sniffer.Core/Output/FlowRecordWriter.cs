@@ -111,7 +111,7 @@ public sealed class FlowRecordWriter : IDisposable
         w.WriteString(Type, flow.Key.A.IsV6 ? Ipv6 : Ipv4);
         w.WriteString(IanaNumber, flow.Transport == Fingerprinting.Transport.Tcp ? IanaTcp : IanaUdp);
         w.WriteString(Protocol, _texts.Get(_detector.ProtocolName(flow)));
-        int n = CommunityId.Compute(flow.ClientIp, flow.ClientPort, flow.ServerIp, flow.ServerPort, (byte)flow.Transport, scratch);
+        int n = CommunityId.Of(flow, scratch);
         w.WriteString(CommunityIdName, scratch[..n]);
         w.WriteNumber(Bytes, flow.TotalBytes);
         w.WriteNumber(Packets, flow.TotalPackets);
