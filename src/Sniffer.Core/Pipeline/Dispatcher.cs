@@ -8,7 +8,10 @@ namespace Sniffer.Pipeline;
 /// <summary>
 /// Runs on the capture thread: applies the offline BPF filter (files with <c>--filter</c>), copies packets into
 /// pooled batches, and sends each batch to the worker that owns its flows (flow-hash sharding with several
-/// workers). Files block when the workers are behind (nothing lost); live capture drops the batch and counts it.
+/// workers). When a worker is behind, the capture thread waits: a file loses nothing, and live capture leaves
+/// the burst in the kernel's capture buffer (<c>--buffer-size</c>), which drops — and counts, in libpcap's
+/// statistics — only what does not fit. (Dropping whole batches here lost up to 4,096 packets at a time while
+/// the kernel buffer still had room.)
 /// </summary>
 public sealed class Dispatcher : IPacketSink, IBatchSink
 {
@@ -40,6 +43,9 @@ public sealed class Dispatcher : IPacketSink, IBatchSink
                 SingleReader = true,
                 SingleWriter = true,
                 FullMode = BoundedChannelFullMode.Wait,
+                // The threads block on these channels (no async code): wake the waiter directly from the other
+                // side instead of through a thread-pool thread, which then spun (sched_yield) looking for work.
+                AllowSynchronousContinuations = true,
             });
         }
     }
@@ -163,13 +169,6 @@ public sealed class Dispatcher : IPacketSink, IBatchSink
         var writer = _channels[shard].Writer;
         if (writer.TryWrite(batch))
         {
-            return;
-        }
-
-        if (_live)
-        {
-            PacketsDropped += batch.Count;
-            _pool.Return(batch);
             return;
         }
 

@@ -16,7 +16,13 @@ public sealed class OutputWriter : IChunkSink
     public const int ChannelCapacity = 32;
 
     private readonly Channel<OutputChunk> _channel = Channel.CreateBounded<OutputChunk>(
-        new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(ChannelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true, // blocking threads: wake the waiter directly, not via the thread pool
+        });
     private Stream _stream;
     private volatile bool _reopenRequested;
     private readonly string _name;
