@@ -107,16 +107,8 @@ public sealed class TlsMetadata : ProtocolMetadata
                 w.WriteString("server_name"u8, Client.ServerName);
             }
 
-            w.WriteStartArray("supported_ciphers"u8);
-            foreach (ushort c in Client.CipherSuites)
-            {
-                if (!TlsHelloParser.IsGrease(c))
-                {
-                    w.WriteStringValue(TlsNames.CipherJson(c));
-                }
-            }
-
-            w.WriteEndArray();
+            w.WritePropertyName("supported_ciphers"u8);
+            w.WriteRawValue(TlsNames.CipherListJson(Client.CipherSuites), skipInputValidation: true);
             if (Ja3 is not null)
             {
                 w.WriteString("ja3"u8, Ja3);
