@@ -32,13 +32,12 @@ public sealed class TlsMetadata : ProtocolMetadata
             return;
         }
 
-        Ja3String = Tls.Ja3.ClientString(Client!);
-        Ja3 = Tls.Ja3.Hash(Ja3String);
-        Ja4 = Tls.Ja4.Compute(Client!, _ja4Protocol);
-        if (TlsFingerprinter.EmitJa4Raw)
-        {
-            Ja4Raw = Tls.Ja4.Raw(Client!, _ja4Protocol);
-        }
+        // Memoised per worker by the hello's lists: the same client software gives the same fingerprints.
+        var set = ClientFingerprints.Get(Client!, _ja4Protocol, TlsFingerprinter.EmitJa4Raw);
+        Ja3String = set.Ja3String;
+        Ja3 = set.Ja3;
+        Ja4 = set.Ja4;
+        Ja4Raw = set.Ja4Raw;
     }
 
     internal void OnServerHello()
