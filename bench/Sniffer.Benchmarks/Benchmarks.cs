@@ -150,12 +150,11 @@ public class RecordWriterBenchmarks
     {
         var detector = new Sniffer.Fingerprinting.ProtocolDetector(new Sniffer.Fingerprinting.InspectionLimits());
         _writer = new FlowRecordWriter(_buffer, detector);
+        var key = FlowKey.Create(IpAddr.Parse("10.0.0.1"), 40000, IpAddr.Parse("10.0.0.2"), 3624, 6, 0, out bool clientIsA);
         _flow = new Flow
         {
-            ClientIp = IpAddr.Parse("10.0.0.1"),
-            ServerIp = IpAddr.Parse("10.0.0.2"),
-            ClientPort = 40000,
-            ServerPort = 3624,
+            Key = key,
+            ClientIsA = clientIsA,
             Transport = Sniffer.Fingerprinting.Transport.Tcp,
             FirstNs = 1_700_000_000_000_000_000,
             LastNs = 1_700_000_001_000_000_000,
@@ -206,4 +205,76 @@ public class CaptureReaderBenchmarks
         reader.Run(sink, CancellationToken.None);
         return sink.Bytes;
     }
+}
+
+/// <summary>
+/// The per-flow path, where most of the time goes on real traffic (~23 packets per flow): one short TCP flow from
+/// SYN through the exchange to FIN/FIN/ACK, identification and both records (protocol_detected, flow_end)
+/// included. One operation = one whole flow. Flows use rotating client ports so every operation is a new flow.
+/// </summary>
+[MemoryDiagnoser]
+public class FlowLifecycleBenchmarks
+{
+    private const int Ports = 4096;
+    private PacketProcessor _processor = null!;
+    private byte[][][] _http = null!;
+    private byte[][][] _unknown = null!;
+    private long _ts = 1_000_000_000_000;
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _processor = new PacketProcessor(new SnifferOptions(), new NullSink());
+        var request = "GET /index.html HTTP/1.1\r\nHost: bench.example:3624\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n"u8.ToArray();
+        var response = "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello"u8.ToArray();
+        var random = new Random(1);
+        var blob = new byte[600];
+        random.NextBytes(blob);
+        _http = new byte[Ports][][];
+        _unknown = new byte[Ports][][];
+        for (int i = 0; i < Ports; i++)
+        {
+            _http[i] = Conversation((ushort)(20000 + i), request, response);
+            _unknown[i] = Conversation((ushort)(20000 + i), blob, blob.AsSpan(0, 300).ToArray());
+        }
+
+        // Warm up pools and lazily built tables.
+        for (int i = 0; i < 2 * Ports; i++)
+        {
+            HttpFlow();
+        }
+    }
+
+    private static byte[][] Conversation(ushort port, byte[] request, byte[] response)
+    {
+        const string client = "10.1.2.3", server = "10.9.9.9";
+        uint c = 1000, s = 50000;
+        return
+        [
+            FrameBuilder.TcpFrame(client, port, server, 3624, c, 0, FrameBuilder.Syn),
+            FrameBuilder.TcpFrame(server, 3624, client, port, s, c + 1, FrameBuilder.Syn | FrameBuilder.Ack),
+            FrameBuilder.TcpFrame(client, port, server, 3624, c + 1, s + 1, FrameBuilder.Ack),
+            FrameBuilder.TcpFrame(client, port, server, 3624, c + 1, s + 1, FrameBuilder.Psh | FrameBuilder.Ack, request),
+            FrameBuilder.TcpFrame(server, 3624, client, port, s + 1, c + 1 + (uint)request.Length, FrameBuilder.Psh | FrameBuilder.Ack, response),
+            FrameBuilder.TcpFrame(client, port, server, 3624, c + 1 + (uint)request.Length, s + 1 + (uint)response.Length, FrameBuilder.Fin | FrameBuilder.Ack),
+            FrameBuilder.TcpFrame(server, 3624, client, port, s + 1 + (uint)response.Length, c + 2 + (uint)request.Length, FrameBuilder.Fin | FrameBuilder.Ack),
+            FrameBuilder.TcpFrame(client, port, server, 3624, c + 2 + (uint)request.Length, s + 2 + (uint)response.Length, FrameBuilder.Ack),
+        ];
+    }
+
+    private void Run(byte[][] frames)
+    {
+        foreach (var f in frames)
+        {
+            // 2 ms apart: a port comes round again after 4096 flows (65 s), long after its tombstone's linger.
+            _processor.ProcessPacket(LinkType.Ethernet, _ts += 2_000_000, f);
+        }
+    }
+
+    [Benchmark]
+    public void HttpFlow() => Run(_http[_next++ & (Ports - 1)]);
+
+    [Benchmark]
+    public void UnknownFlow() => Run(_unknown[_next++ & (Ports - 1)]);
 }

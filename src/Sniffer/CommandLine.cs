@@ -92,7 +92,8 @@ internal sealed class CommandLine
           --max-flows N        flow table cap per worker; the oldest idle flow is evicted (default 400000)
           --inspect-bytes N    bytes per direction inspected to identify a flow (default 8192)
           --inspect-packets N  payload packets inspected per flow (default 32)
-          --workers N          identification worker threads, flows sharded by hash (default 1)
+          --workers N          identification worker threads, flows sharded by hash (default: 1 for files;
+                               live: CPU cores - 2, 1 to 8)
           --reassembly-memcap MB  bytes buffered for inspection per worker (default 256)
           --fragment-memcap MB    bytes held for IP fragment reassembly per worker (default 32)
 

@@ -11,7 +11,7 @@ namespace Sniffer.Capture;
 /// obsolete Packet Blocks, unknown blocks skipped) from any stream through System.IO.Pipelines. Needs no libpcap.
 /// A truncated last record is reported as a warning; every packet before it has been delivered.
 /// </summary>
-public sealed class CaptureFileReader : IPacketSource
+public sealed partial class CaptureFileReader : IPacketSource
 {
     /// <summary>Largest captured packet accepted (libpcap's own maximum snap length).</summary>
     public const int MaxRecordLength = 262_144;
@@ -104,6 +104,11 @@ public sealed class CaptureFileReader : IPacketSource
 
     public void Run(IPacketSink sink, CancellationToken cancellation)
     {
+        if (sink is IBatchSink { AcceptsBatches: true } batches && _stream.CanSeek && TryRunBatched(batches, cancellation))
+        {
+            return;
+        }
+
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, minimumReadSize: PipeBufferSize / 4, leaveOpen: true));
         try
         {

@@ -149,13 +149,18 @@ public sealed class LiveCapture : IPacketSource
 
         var device = _device!;
         int linkType = (int)device.LinkType;
+        // Non-blocking reads of whatever the kernel ring holds, through SharpPcap's pointer API (GetNextPacket
+        // polls the descriptor and allocates a header object for every packet). Only when nothing is ready does
+        // GetNextPacket wait, up to the read timeout: with TPACKET_V3 a blocking read never times out when no
+        // packet arrives at all.
+        device.NonBlockingMode = true;
+        IntPtr header = IntPtr.Zero, data = IntPtr.Zero;
         while (!cancellation.IsCancellationRequested)
         {
-            GetPacketStatus status;
-            PacketCapture capture;
+            int status;
             try
             {
-                status = device.GetNextPacket(out capture);
+                status = device.GetNextPacketPointers(ref header, ref data);
             }
             catch (PcapException e)
             {
@@ -164,22 +169,25 @@ public sealed class LiveCapture : IPacketSource
 
             switch (status)
             {
-                case GetPacketStatus.PacketRead:
+                case 1:
                     {
-                        var header = capture.Header;
-                        long ts = ((long)header.Timeval.Seconds * 1_000_000_000L) + ((long)header.Timeval.MicroSeconds * 1000L);
+                        var h = PcapPacketHeader.Read(header);
+                        var packet = PcapPacketHeader.Data(data, h.CapturedLength);
                         Statistics.PacketsRead++;
-                        Statistics.BytesRead += capture.Data.Length;
-                        int wire = header is PcapHeader pcapHeader ? (int)pcapHeader.PacketLength : capture.Data.Length;
-                        sink.OnPacket(linkType, ts, capture.Data, wire);
+                        Statistics.BytesRead += packet.Length;
+                        sink.OnPacket(linkType, h.TimestampNs, packet, Math.Max(h.WireLength, packet.Length));
                         break;
                     }
 
-                case GetPacketStatus.ReadTimeout:
-                    sink.OnIdle(NowNs());
+                case 0: // nothing ready
+                    if (!WaitAndRead(device, linkType, sink))
+                    {
+                        return;
+                    }
+
                     break;
 
-                case GetPacketStatus.NoRemainingPackets:
+                case -2: // pcap_breakloop / end of a savefile
                     return;
 
                 default:
@@ -188,6 +196,45 @@ public sealed class LiveCapture : IPacketSource
         }
 
         UpdateKernelStatistics();
+    }
+
+    /// <summary>Waits up to the read timeout for a packet (delivering it) or ticks the idle clock; false at the end.</summary>
+    private bool WaitAndRead(LibPcapLiveDevice device, int linkType, IPacketSink sink)
+    {
+        GetPacketStatus status;
+        PacketCapture capture;
+        try
+        {
+            status = device.GetNextPacket(out capture);
+        }
+        catch (PcapException e)
+        {
+            throw new CaptureException($"{Name}: capture failed: {FirstLine(e.Message)}", e);
+        }
+
+        switch (status)
+        {
+            case GetPacketStatus.PacketRead:
+                {
+                    var header = capture.Header;
+                    long ts = ((long)header.Timeval.Seconds * 1_000_000_000L) + ((long)header.Timeval.MicroSeconds * 1000L);
+                    Statistics.PacketsRead++;
+                    Statistics.BytesRead += capture.Data.Length;
+                    int wire = header is PcapHeader pcapHeader ? (int)pcapHeader.PacketLength : capture.Data.Length;
+                    sink.OnPacket(linkType, ts, capture.Data, Math.Max(wire, capture.Data.Length));
+                    return true;
+                }
+
+            case GetPacketStatus.ReadTimeout:
+                sink.OnIdle(NowNs());
+                return true;
+
+            case GetPacketStatus.NoRemainingPackets:
+                return false;
+
+            default:
+                throw new CaptureException($"{Name}: capture failed: {FirstLine(device.LastError)}");
+        }
     }
 
     public void UpdateKernelStatistics()

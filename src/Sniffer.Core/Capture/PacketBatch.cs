@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Sniffer.Capture;
@@ -14,18 +15,51 @@ public struct PacketRecord
 }
 
 /// <summary>
+/// A sink that takes whole batches which the source fills itself: a capture file is read straight into the
+/// batch's buffer and its records are indexed where they lie, so each packet byte is copied once (by the read).
+/// </summary>
+public interface IBatchSink
+{
+    /// <summary>False when packets must go one by one through <see cref="IPacketSink"/> (several workers to
+    /// shard over, an offline filter, live capture).</summary>
+    bool AcceptsBatches { get; }
+
+    PacketBatch RentBatch();
+
+    /// <summary>Hands a filled batch to the worker (blocks while the worker is behind).</summary>
+    void SubmitBatch(PacketBatch batch);
+
+    /// <summary>Gives back a batch that was not filled.</summary>
+    void ReturnBatch(PacketBatch batch);
+}
+
+/// <summary>
 /// A pooled batch of captured packets copied into one contiguous buffer: the unit that moves through the
 /// capture → worker channel. Pooled with Microsoft.Extensions.ObjectPool, so steady state allocates nothing.
+/// The 1 MiB buffer and the record table live in native memory: as managed arrays they were large-object-heap
+/// allocations, whose budget set off a full (gen 2) collection at start-up, and the GC has nothing to scan in them.
 /// </summary>
-public sealed class PacketBatch
+public sealed unsafe class PacketBatch
 {
     /// <summary>Bytes of packet data one batch holds.</summary>
     public const int DataCapacity = 1 << 20;
     /// <summary>Packets one batch holds.</summary>
     public const int MaxPackets = 4096;
 
-    public readonly byte[] Data = new byte[DataCapacity];
-    public readonly PacketRecord[] Records = new PacketRecord[MaxPackets];
+    private readonly byte* _data = (byte*)NativeMemory.Alloc(DataCapacity);
+    private readonly PacketRecord* _records = (PacketRecord*)NativeMemory.Alloc((nuint)(MaxPackets * sizeof(PacketRecord)));
+
+    ~PacketBatch()
+    {
+        NativeMemory.Free(_data);
+        NativeMemory.Free(_records);
+    }
+
+    /// <summary>The packet bytes (<see cref="DataCapacity"/>).</summary>
+    public Span<byte> Data => new(_data, DataCapacity);
+
+    /// <summary>Where each packet lies (<see cref="MaxPackets"/> entries, <see cref="Count"/> used).</summary>
+    public Span<PacketRecord> Records => new(_records, MaxPackets);
     public int Count;
     public int Used;
 
@@ -42,11 +76,23 @@ public sealed class PacketBatch
         r.WireLength = wireLength;
         r.LinkType = linkType;
         r.TimestampNs = timestampNs;
-        data.CopyTo(Data.AsSpan(Used));
+        data.CopyTo(Data[Used..]);
         Used += data.Length;
     }
 
-    public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.AsSpan(record.Offset, record.CapturedLength);
+    /// <summary>Records a packet whose bytes are already in <see cref="Data"/> (a file read straight into the batch).</summary>
+    public void AddInPlace(int offset, int capturedLength, int wireLength, int linkType, long timestampNs)
+    {
+        ref var r = ref Records[Count++];
+        r.Offset = offset;
+        r.CapturedLength = capturedLength;
+        r.WireLength = wireLength;
+        r.LinkType = linkType;
+        r.TimestampNs = timestampNs;
+        Used = offset + capturedLength;
+    }
+
+    public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.Slice(record.Offset, record.CapturedLength);
 
     public void Clear()
     {

@@ -21,6 +21,14 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
 
     public bool IsV6 => _v6;
 
+    /// <summary>High 64 bits of an IPv6 address (0 for IPv4).</summary>
+    internal ulong Hi => _hi;
+
+    /// <summary>Low 64 bits of an IPv6 address, or the IPv4 address in host order.</summary>
+    internal ulong Lo => _lo;
+
+    internal static IpAddr FromParts(ulong hi, ulong lo, bool v6) => new(hi, lo, v6);
+
     /// <summary>Bytes of the address on the wire: 4 or 16.</summary>
     public int Length => _v6 ? 16 : 4;
 
@@ -59,27 +67,41 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
     {
         if (!_v6)
         {
-            uint v = (uint)_lo;
             written = 0;
-            for (int i = 3; i >= 0; i--)
+            if (utf8.Length < 15)
             {
-                if (!((byte)(v >> (i * 8))).TryFormat(utf8[written..], out int n))
+                return false;
+            }
+
+            uint v = (uint)_lo;
+            int n = 0;
+            for (int i = 24; i >= 0; i -= 8)
+            {
+                uint b = (v >> i) & 0xFF;
+                if (b >= 100)
                 {
-                    return false;
+                    utf8[n++] = (byte)('0' + (b / 100));
+                    b %= 100;
+                    utf8[n++] = (byte)('0' + (b / 10));
+                    utf8[n++] = (byte)('0' + (b % 10));
+                }
+                else if (b >= 10)
+                {
+                    utf8[n++] = (byte)('0' + (b / 10));
+                    utf8[n++] = (byte)('0' + (b % 10));
+                }
+                else
+                {
+                    utf8[n++] = (byte)('0' + b);
                 }
 
-                written += n;
                 if (i > 0)
                 {
-                    if (written >= utf8.Length)
-                    {
-                        return false;
-                    }
-
-                    utf8[written++] = (byte)'.';
+                    utf8[n++] = (byte)'.';
                 }
             }
 
+            written = n;
             return true;
         }
 

@@ -69,11 +69,14 @@ public struct DecodedPacket
 
     /// <summary>A deterministic hash of the address pair (direction-independent), used to shard work: every
     /// flow and every fragment between two hosts lands on the same worker.</summary>
-    public readonly uint AddressPairHash()
+    public readonly uint AddressPairHash() => AddressPairHash(Source, Destination, VlanId);
+
+    /// <summary>The same hash from the parts (the dispatcher computes it from raw headers without a full decode).</summary>
+    public static uint AddressPairHash(IpAddr source, IpAddr destination, ushort vlanId)
     {
-        uint a = (uint)Source.GetHashCode(), b = (uint)Destination.GetHashCode();
+        uint a = (uint)source.GetHashCode(), b = (uint)destination.GetHashCode();
         ulong h = ((ulong)Math.Min(a, b) << 32 | Math.Max(a, b)) * 0x9E3779B97F4A7C15UL;
-        return (uint)(h >> 32) ^ VlanId;
+        return (uint)(h >> 32) ^ vlanId;
     }
 }
 

@@ -133,6 +133,13 @@ public abstract class ProtocolMetadata
     {
     }
 
+    /// <summary>
+    /// The flow's Community ID as the first record wrote it (<c>protocol_detected</c>), reused by its
+    /// <c>flow_end</c>: the 5-tuple never changes. Kept here, not in the flow, because only identified flows —
+    /// the ones with metadata — are written twice.
+    /// </summary>
+    internal Flows.CommunityIdText CommunityId;
+
     /// <summary>Writes top-level ECS properties (e.g. <c>"tls": {...}</c>, <c>"url": {...}</c>).</summary>
     public abstract void WriteEcs(Utf8JsonWriter writer);
 

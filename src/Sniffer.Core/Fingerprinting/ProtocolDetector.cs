@@ -385,7 +385,7 @@ public sealed class ProtocolDetector
     {
         flow.State = DetectionState.Unknown;
         flow.Unknown = flow.Streams is { } s
-            ? UnknownProfile.Create(s.Client.Contiguous, s.Server.Contiguous, flow.ClientSpokeFirst, flow.Transport)
+            ? UnknownProfile.Create(s.Client.Contiguous, s.Server.Contiguous, flow.ClientSpokeFirst, flow.Transport, s.PayloadSizes)
             : UnknownProfile.Create(default, default, flow.ClientSpokeFirst, flow.Transport);
         flow.ReleaseBuffers();
     }

@@ -1,6 +1,8 @@
-using System.Security.Cryptography;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Sniffer.Flows;
+using Sniffer.Hashing;
 
 namespace Sniffer.Fingerprinting;
 
@@ -8,7 +10,9 @@ namespace Sniffer.Fingerprinting;
 /// What an unidentified flow looks like, so an analyst can still reason about it and recognise the same unknown
 /// thing across flows: byte entropy, printable ratio, who spoke first, the first bytes (hex and escaped text), a
 /// coarse guess, and a stable shape (and its hash) that ignores the parts of a message that change per flow.
-/// Written under <c>sniffer.unknown</c>; the sizes/directions of the first payload packets come from the flow.
+/// Written under <c>sniffer.unknown</c>, with the sizes/directions of the flow's first payload packets.
+/// One small object per unknown flow: the first bytes, the shape (UTF-8) and its hash are kept raw and formatted
+/// straight into the JSON writer; no strings are built unless a caller asks for them.
 /// </summary>
 public sealed class UnknownProfile
 {
@@ -18,112 +22,131 @@ public sealed class UnknownProfile
     public const int MaxStatisticsBytes = 4096;
     /// <summary>Characters of a text protocol's first token kept in the shape.</summary>
     public const int MaxShapeToken = 16;
+    /// <summary>Bytes of the shape's UTF-8 text: "udp/s/encrypted-or-compressed/" and 16 token characters of up to 2 bytes.</summary>
+    private const int MaxShapeBytes = 64;
 
-    private enum GuessKind : byte
-    {
-        NoPayload,
-        EncryptedOrCompressed,
-        TextProtocol,
-        BinaryProtocol,
-    }
+    private const string NoPayloadGuess = "no-payload";
+    private const string EncryptedGuess = "encrypted-or-compressed";
+    private const string TextGuess = "text-protocol";
+    private const string BinaryGuess = "binary-protocol";
 
-    private static readonly string[] GuessNames = ["no-payload", "encrypted-or-compressed", "text-protocol", "binary-protocol"];
-
-    /// <summary>The longest shape: "tcp/c/encrypted-or-compressed/" or a 16-character token, size class digits.</summary>
-    private const int MaxShapeChars = 96;
-
-    // Compact on purpose: a flow that stays unknown keeps its profile until its record is written, and a flood of
-    // one-packet flows from distinct sources holds one per flow-table entry. The strings are made when written.
-    // Pooled per worker thread: once the flow's record is written the profile is reused (a flood that evicts one
-    // unknown flow for each new one allocates none; without the pool, 1.6 million dead profiles in gen2 cost a
-    // 2-million-source UDP flood 140 MB of peak RSS). Whatever keeps a profile longer takes a Snapshot().
-    private FirstBytes _first;
-    private byte _firstLength;
-    private GuessKind _guess;
-    private byte _speaker;
-    private Transport _transport;
-    private int _sampleLength;
+    private FirstBytesBuffer _firstBytes;
+    private int _firstBytesLength;
+    private ShapeBuffer _shape;
+    private int _shapeLength;
     private ulong _shapeHash;
+    private PayloadSizeList _sizes;
+    private int _sizeCount;
     private bool _shared;
 
-    /// <summary>Profiles kept per worker thread for reuse.</summary>
-    public const int MaxPooled = 4096;
+    private UnknownProfile(bool shared) => _shared = shared;
 
-    [ThreadStatic]
-    private static Stack<UnknownProfile>? t_pool;
-
-    public string Guess => GuessNames[(int)_guess];
+    public string Guess { get; private set; } = NoPayloadGuess;
     public double Entropy { get; private set; }
     public double PrintableRatio { get; private set; }
     public int ClientBytesSeen { get; private set; }
     public int ServerBytesSeen { get; private set; }
 
-    private ReadOnlySpan<byte> First => ((ReadOnlySpan<byte>)_first)[.._firstLength];
+    /// <summary>The first bytes shown (at most <see cref="FirstBytesShown"/>).</summary>
+    public ReadOnlySpan<byte> FirstBytes => ((ReadOnlySpan<byte>)_firstBytes)[.._firstBytesLength];
 
-    /// <summary>The first bytes as lowercase hex; null without payload.</summary>
-    public string? FirstBytesHex => _firstLength == 0 ? null : Convert.ToHexStringLower(First);
+    /// <summary>The shape as UTF-8.</summary>
+    public ReadOnlySpan<byte> ShapeUtf8 => ((ReadOnlySpan<byte>)_shape)[.._shapeLength];
 
-    /// <summary>The first bytes as text: printable ASCII kept, <c>\r \n \t \\</c>, others <c>\xHH</c>; null without payload.</summary>
+    /// <summary>The first 8 bytes of the SHA-256 of the shape (big-endian), shown as 16 hex digits.</summary>
+    public ulong ShapeHashValue => _shapeHash;
+
+    public string? FirstBytesHex => _firstBytesLength == 0 ? null : Hex.ToStringLower(FirstBytes);
+
     public string? FirstBytesText
     {
         get
         {
-            if (_firstLength == 0)
+            if (_firstBytesLength == 0)
             {
                 return null;
             }
 
-            Span<char> text = stackalloc char[FirstBytesShown * 4];
-            return new string(text[..EscapedText(First, text)]);
+            Span<byte> text = stackalloc byte[FirstBytesShown * 4];
+            return Encoding.ASCII.GetString(text[..EscapeText(FirstBytes, text)]);
         }
     }
 
-    public string Shape
+    public string Shape => Encoding.UTF8.GetString(ShapeUtf8);
+
+    public string ShapeHash
     {
         get
         {
-            Span<char> shape = stackalloc char[MaxShapeChars];
-            return new string(shape[..FormatShape(shape)]);
+            Span<byte> hex = stackalloc byte[16];
+            WriteShapeHash(hex);
+            return Encoding.ASCII.GetString(hex);
         }
     }
 
-    /// <summary>The first 8 bytes of SHA-256 over <see cref="Shape"/>, as a number (<see cref="ShapeHash"/> in hex).</summary>
-    public ulong ShapeHashValue => _shapeHash;
+    /// <summary>Sizes of the first payload packets, positive client → server, negative server → client.</summary>
+    public ReadOnlySpan<int> PayloadSizes => ((ReadOnlySpan<int>)_sizes)[.._sizeCount];
 
-    /// <summary>First 16 hex digits of SHA-256 over <see cref="Shape"/> (UTF-8).</summary>
-    public string ShapeHash => _shapeHash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static readonly UnknownProfile NoPayloadTcp = Shared(Transport.Tcp);
-    private static readonly UnknownProfile NoPayloadUdp = Shared(Transport.Udp);
-
-    private static UnknownProfile Shared(Transport transport)
-    {
-        var profile = new UnknownProfile();
-        profile.Init(default, default, null, transport);
-        profile._shared = true;
-        return profile;
-    }
+    private static readonly UnknownProfile NoPayloadTcp = Build(default, default, null, Transport.Tcp, default, shared: true);
+    private static readonly UnknownProfile NoPayloadUdp = Build(default, default, null, Transport.Udp, default, shared: true);
 
     /// <summary>Builds the profile from the bytes the detector held when it gave up.</summary>
-    public static UnknownProfile Create(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
+    public static UnknownProfile Create(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport) =>
+        Create(client, server, clientSpokeFirst, transport, default);
+
+    /// <summary>Builds the profile, with the payload sizes noted so far.</summary>
+    public static UnknownProfile Create(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport, ReadOnlySpan<int> payloadSizes)
     {
-        if (client.IsEmpty && server.IsEmpty)
+        if (client.IsEmpty && server.IsEmpty && payloadSizes.IsEmpty)
         {
             return transport == Transport.Tcp ? NoPayloadTcp : NoPayloadUdp; // a scan or a lone SYN: shared, no allocation
         }
 
-        var profile = t_pool is { } pool && pool.TryPop(out var pooled) ? pooled : new UnknownProfile();
-        profile.Init(client, server, clientSpokeFirst, transport);
-        return profile;
+        return Build(client, server, clientSpokeFirst, transport, payloadSizes, shared: false);
     }
 
     /// <summary>
-    /// Hands a profile back for reuse: the packet path calls it once the flow's records are written. Anything that
-    /// keeps the profile beyond that (the port summary's examples) must keep a <see cref="Snapshot"/> instead.
+    /// Notes one more payload packet (up to <see cref="Flow.MaxPayloadSizes"/>); returns the profile to keep,
+    /// which is a copy of a shared no-payload profile the first time.
+    /// </summary>
+    public UnknownProfile NotePayload(int length, bool fromClient)
+    {
+        if (_sizeCount >= Flow.MaxPayloadSizes)
+        {
+            return this;
+        }
+
+        var profile = this;
+        if (_shared)
+        {
+            profile = (UnknownProfile)MemberwiseClone();
+            profile._shared = false;
+        }
+
+        profile._sizes[profile._sizeCount++] = fromClient ? length : -length;
+        return profile;
+    }
+
+    /// <summary>Profiles kept per worker thread for reuse (a flood of unknown flows makes one per flow).</summary>
+    public const int MaxPooled = 4096;
+
+    [ThreadStatic]
+    private static Stack<UnknownProfile>? t_pool;
+
+    /// <summary>Set on a copy made to outlive its flow (<see cref="Snapshot"/>): never pooled.</summary>
+    private bool _kept;
+
+    private static UnknownProfile Rent() =>
+        t_pool is { } pool && pool.TryPop(out var p) ? p : new UnknownProfile(shared: false);
+
+    /// <summary>
+    /// Hands a profile back once its flow's record is written (every field is set again by the next
+    /// <see cref="Create(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool?, Transport, ReadOnlySpan{int})"/>). The shared
+    /// no-payload profiles and snapshots are never reused.
     /// </summary>
     public static void Return(UnknownProfile profile)
     {
-        if (profile._shared)
+        if (profile._shared || profile._kept)
         {
             return;
         }
@@ -139,11 +162,11 @@ public sealed class UnknownProfile
     public UnknownProfile Snapshot()
     {
         var copy = (UnknownProfile)MemberwiseClone();
-        copy._shared = true;
+        copy._kept = true;
         return copy;
     }
 
-    private void Init(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport)
+    private static UnknownProfile Build(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool? clientSpokeFirst, Transport transport, ReadOnlySpan<int> payloadSizes, bool shared)
     {
         bool clientFirst = clientSpokeFirst ?? !client.IsEmpty;
         var first = clientFirst ? client : server;
@@ -153,51 +176,55 @@ public sealed class UnknownProfile
         }
 
         var sample = first[..Math.Min(first.Length, MaxStatisticsBytes)];
-        double entropy = ComputeEntropy(sample);
-        double printable = ComputePrintableRatio(sample);
+        Span<int> counts = stackalloc int[256];
+        counts.Clear();
+        foreach (byte b in sample)
+        {
+            counts[b]++;
+        }
+
+        double entropy = EntropyFromCounts(counts, sample.Length);
+        double printable = PrintableFromCounts(counts, sample.Length);
+        string guess;
         if (sample.IsEmpty)
         {
-            _guess = GuessKind.NoPayload;
+            guess = NoPayloadGuess;
         }
         else if (sample.Length >= 16 && entropy >= 0.85 * Math.Min(8.0, Math.Log2(sample.Length)) && printable < 0.8)
         {
-            _guess = GuessKind.EncryptedOrCompressed;
+            guess = EncryptedGuess;
         }
         else if (printable >= 0.9)
         {
-            _guess = GuessKind.TextProtocol;
+            guess = TextGuess;
         }
         else
         {
-            _guess = GuessKind.BinaryProtocol;
+            guess = BinaryGuess;
         }
 
-        _transport = transport;
-        _speaker = (byte)(sample.IsEmpty ? '-' : clientFirst ? 'c' : 's');
-        _sampleLength = sample.Length;
-        _firstLength = (byte)Math.Min(first.Length, FirstBytesShown);
-        first[.._firstLength].CopyTo(_first);
-        Entropy = Math.Round(entropy, 3);
-        PrintableRatio = Math.Round(printable, 3);
-        ClientBytesSeen = client.Length;
-        ServerBytesSeen = server.Length;
-
-        Span<char> shape = stackalloc char[MaxShapeChars];
-        int n = FormatShape(shape);
-        Span<byte> utf8 = stackalloc byte[MaxShapeChars * 3];
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(shape[..n], utf8)], hash);
-        _shapeHash = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash);
+        var p = shared ? new UnknownProfile(shared: true) : Rent();
+        p.Guess = guess;
+        p.Entropy = Math.Round(entropy, 3);
+        p.PrintableRatio = Math.Round(printable, 3);
+        p.ClientBytesSeen = client.Length;
+        p.ServerBytesSeen = server.Length;
+        var shown = first[..Math.Min(first.Length, FirstBytesShown)];
+        shown.CopyTo(p._firstBytes);
+        p._firstBytesLength = shown.Length;
+        p._shapeLength = BuildShape(sample, guess, sample.IsEmpty ? (byte)'-' : clientFirst ? (byte)'c' : (byte)'s', transport, p._shape);
+        Span<byte> hash = stackalloc byte[Sha256.HashSize];
+        Sha256.HashData(p.ShapeUtf8, hash);
+        p._shapeHash = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash);
+        payloadSizes = payloadSizes[..Math.Min(payloadSizes.Length, Flow.MaxPayloadSizes)];
+        payloadSizes.CopyTo(p._sizes);
+        p._sizeCount = payloadSizes.Length;
+        return p;
     }
 
     /// <summary>Shannon entropy in bits per byte.</summary>
     public static double ComputeEntropy(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty)
-        {
-            return 0;
-        }
-
         Span<int> counts = stackalloc int[256];
         counts.Clear();
         foreach (byte b in data)
@@ -205,88 +232,129 @@ public sealed class UnknownProfile
             counts[b]++;
         }
 
-        double h = 0;
-        foreach (int c in counts)
-        {
-            if (c > 0)
-            {
-                double p = (double)c / data.Length;
-                h -= p * Math.Log2(p);
-            }
-        }
-
-        return h;
+        return EntropyFromCounts(counts, data.Length);
     }
 
-    public static double ComputePrintableRatio(ReadOnlySpan<byte> data)
+    // H = −Σ (c/n)·log2(c/n) = log2 n − (Σ c·log2 c) / n, with c·log2 c from a table (c ≤ MaxStatisticsBytes).
+    private static double EntropyFromCounts(ReadOnlySpan<int> counts, int n)
     {
-        if (data.IsEmpty)
+        if (n == 0)
         {
             return 0;
         }
 
-        int printable = 0;
-        foreach (byte b in data)
+        double sum = 0;
+        foreach (int c in counts)
         {
-            if (b is >= 0x20 and < 0x7F or (byte)'\r' or (byte)'\n' or (byte)'\t')
+            if (c > 1)
             {
-                printable++;
+                sum += c <= MaxStatisticsBytes ? EntropyTable.CLog2C[c] : c * Math.Log2(c);
             }
         }
 
-        return (double)printable / data.Length;
+        double h = Math.Log2(n) - (sum / n);
+        return h > 0 ? h : 0; // one repeated byte: exactly 0, never a rounding residue or -0
+    }
+
+    private static class EntropyTable
+    {
+        /// <summary>c·log2(c) for c = 0..MaxStatisticsBytes.</summary>
+        public static readonly double[] CLog2C = Create();
+
+        private static double[] Create()
+        {
+            var table = new double[MaxStatisticsBytes + 1];
+            for (int c = 2; c < table.Length; c++)
+            {
+                table[c] = c * Math.Log2(c);
+            }
+
+            return table;
+        }
+    }
+
+    public static double ComputePrintableRatio(ReadOnlySpan<byte> data)
+    {
+        Span<int> counts = stackalloc int[256];
+        counts.Clear();
+        foreach (byte b in data)
+        {
+            counts[b]++;
+        }
+
+        return PrintableFromCounts(counts, data.Length);
+    }
+
+    private static double PrintableFromCounts(ReadOnlySpan<int> counts, int n)
+    {
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        int printable = counts['\r'] + counts['\n'] + counts['\t'];
+        foreach (int c in counts[0x20..0x7F])
+        {
+            printable += c;
+        }
+
+        return (double)printable / n;
     }
 
     /// <summary>
     /// The stable part of the first message: for text, its first token; for binary, its first 4 bytes; for
-    /// encrypted-looking data, only its size class — plus transport, direction and guess. Derived from the first
-    /// <see cref="FirstBytesShown"/> bytes and the sample's length (the token is at most <see cref="MaxShapeToken"/>).
+    /// encrypted-looking data, only its size class — plus transport, direction and guess. Bytes of a token are
+    /// taken as Latin-1 characters (UTF-8 encoded), as they always were.
     /// </summary>
-    private int FormatShape(Span<char> shape)
+    private static int BuildShape(ReadOnlySpan<byte> first, string guess, byte speaker, Transport transport, Span<byte> d)
     {
         int n = 0;
-        void Append(ReadOnlySpan<char> text, Span<char> to)
+        (transport == Transport.Tcp ? "tcp/"u8 : "udp/"u8).CopyTo(d);
+        n += 4;
+        d[n++] = speaker;
+        d[n++] = (byte)'/';
+        n += Encoding.ASCII.GetBytes(guess, d[n..]);
+        d[n++] = (byte)'/';
+        switch (guess)
         {
-            text.CopyTo(to[n..]);
-            n += text.Length;
-        }
-
-        Append(_transport == Transport.Tcp ? "tcp/" : "udp/", shape);
-        shape[n++] = (char)_speaker;
-        shape[n++] = '/';
-        Append(Guess, shape);
-        shape[n++] = '/';
-        var first = First;
-        switch (_guess)
-        {
-            case GuessKind.TextProtocol:
+            case TextGuess:
                 {
                     int end = first.IndexOfAny(" \r\n\t"u8);
-                    foreach (byte b in first[..Math.Min(end < 0 ? first.Length : end, MaxShapeToken)])
+                    var token = first[..Math.Min(end < 0 ? first.Length : end, MaxShapeToken)];
+                    foreach (byte b in token)
                     {
-                        shape[n++] = b is >= (byte)'0' and <= (byte)'9' ? '9' : (char)b;
+                        if (b is >= (byte)'0' and <= (byte)'9')
+                        {
+                            d[n++] = (byte)'9';
+                        }
+                        else if (b < 0x80)
+                        {
+                            d[n++] = b;
+                        }
+                        else
+                        {
+                            d[n++] = (byte)(0xC0 | (b >> 6));
+                            d[n++] = (byte)(0x80 | (b & 0x3F));
+                        }
                     }
 
                     break;
                 }
 
-            case GuessKind.BinaryProtocol:
-                {
-                    Convert.TryToHexStringLower(first[..Math.Min(4, first.Length)], shape[n..], out int written);
-                    n += written;
-                    Append("/len", shape);
-                    SizeClass(_sampleLength).TryFormat(shape[n..], out written, default, System.Globalization.CultureInfo.InvariantCulture);
-                    n += written;
-                    break;
-                }
+            case BinaryGuess:
+                n += Hex.EncodeLower(first[..Math.Min(4, first.Length)], d[n..]);
+                "/len"u8.CopyTo(d[n..]);
+                n += 4;
+                SizeClass(first.Length).TryFormat(d[n..], out int digits);
+                n += digits;
+                break;
 
-            case GuessKind.EncryptedOrCompressed:
-                {
-                    Append("len", shape);
-                    SizeClass(_sampleLength).TryFormat(shape[n..], out int written, default, System.Globalization.CultureInfo.InvariantCulture);
-                    n += written;
-                    break;
-                }
+            case EncryptedGuess:
+                "len"u8.CopyTo(d[n..]);
+                n += 3;
+                SizeClass(first.Length).TryFormat(d[n..], out digits);
+                n += digits;
+                break;
         }
 
         return n;
@@ -294,23 +362,23 @@ public sealed class UnknownProfile
 
     private static int SizeClass(int length) => length <= 0 ? 0 : 1 << (int)Math.Ceiling(Math.Log2(length));
 
-    private static int EscapedText(ReadOnlySpan<byte> bytes, Span<char> text)
+    /// <summary>Printable ASCII kept, <c>\r \n \t \\</c> escaped, others as <c>\xHH</c>; returns bytes written (≤ 4 per byte).</summary>
+    private static int EscapeText(ReadOnlySpan<byte> bytes, Span<byte> d)
     {
         int n = 0;
         foreach (byte b in bytes)
         {
             switch (b)
             {
-                case (byte)'\r': text[n++] = '\\'; text[n++] = 'r'; break;
-                case (byte)'\n': text[n++] = '\\'; text[n++] = 'n'; break;
-                case (byte)'\t': text[n++] = '\\'; text[n++] = 't'; break;
-                case (byte)'\\': text[n++] = '\\'; text[n++] = '\\'; break;
-                case >= 0x20 and < 0x7F: text[n++] = (char)b; break;
+                case (byte)'\r': d[n++] = (byte)'\\'; d[n++] = (byte)'r'; break;
+                case (byte)'\n': d[n++] = (byte)'\\'; d[n++] = (byte)'n'; break;
+                case (byte)'\t': d[n++] = (byte)'\\'; d[n++] = (byte)'t'; break;
+                case (byte)'\\': d[n++] = (byte)'\\'; d[n++] = (byte)'\\'; break;
+                case >= 0x20 and < 0x7F: d[n++] = b; break;
                 default:
-                    text[n++] = '\\';
-                    text[n++] = 'x';
-                    text[n++] = "0123456789abcdef"[b >> 4];
-                    text[n++] = "0123456789abcdef"[b & 0xF];
+                    d[n++] = (byte)'\\';
+                    d[n++] = (byte)'x';
+                    n += Hex.EncodeLower([b], d[n..]);
                     break;
             }
         }
@@ -318,19 +386,41 @@ public sealed class UnknownProfile
         return n;
     }
 
+    private void WriteShapeHash(Span<byte> hex16)
+    {
+        Span<byte> raw = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(raw, _shapeHash);
+        Hex.EncodeLower(raw, hex16);
+    }
+
+    /// <summary>Writes "shape (shape_hash)" as UTF-8 (the port summary's key); returns bytes written (≤ 83).</summary>
+    public int FormatShapeKey(Span<byte> destination)
+    {
+        ShapeUtf8.CopyTo(destination);
+        int n = _shapeLength;
+        destination[n++] = (byte)' ';
+        destination[n++] = (byte)'(';
+        WriteShapeHash(destination.Slice(n, 16));
+        n += 16;
+        destination[n++] = (byte)')';
+        return n;
+    }
+
+    /// <summary>Writes <c>"unknown": {...}</c>.</summary>
+    public void Write(Utf8JsonWriter w) => Write(w, PayloadSizes);
+
     public void Write(Utf8JsonWriter w, ReadOnlySpan<int> payloadSizes)
     {
+        Span<byte> scratch = stackalloc byte[FirstBytesShown * 4];
         w.WriteStartObject("unknown"u8);
         w.WriteString("guess"u8, Guess);
         w.WriteNumber("entropy"u8, Entropy);
         w.WriteNumber("printable_ratio"u8, PrintableRatio);
-        Span<char> text = stackalloc char[Math.Max(FirstBytesShown * 4, MaxShapeChars)];
-        if (_firstLength > 0)
+        if (_firstBytesLength > 0)
         {
             w.WriteStartObject("first_bytes"u8);
-            Convert.TryToHexStringLower(First, text, out int hex);
-            w.WriteString("hex"u8, text[..hex]);
-            w.WriteString("text"u8, text[..EscapedText(First, text)]);
+            w.WriteString("hex"u8, scratch[..Hex.EncodeLower(FirstBytes, scratch)]);
+            w.WriteString("text"u8, scratch[..EscapeText(FirstBytes, scratch)]);
             w.WriteEndObject();
         }
 
@@ -343,14 +433,20 @@ public sealed class UnknownProfile
         w.WriteEndArray();
         w.WriteNumber("client_bytes_inspected"u8, ClientBytesSeen);
         w.WriteNumber("server_bytes_inspected"u8, ServerBytesSeen);
-        w.WriteString("shape"u8, text[..FormatShape(text)]);
-        _shapeHash.TryFormat(text, out int digits, "x16", System.Globalization.CultureInfo.InvariantCulture);
-        w.WriteString("shape_hash"u8, text[..digits]);
+        w.WriteString("shape"u8, ShapeUtf8);
+        WriteShapeHash(scratch[..16]);
+        w.WriteString("shape_hash"u8, scratch[..16]);
         w.WriteEndObject();
     }
 
-    [System.Runtime.CompilerServices.InlineArray(FirstBytesShown)]
-    private struct FirstBytes
+    [InlineArray(FirstBytesShown)]
+    private struct FirstBytesBuffer
+    {
+        private byte _element;
+    }
+
+    [InlineArray(MaxShapeBytes)]
+    private struct ShapeBuffer
     {
         private byte _element;
     }

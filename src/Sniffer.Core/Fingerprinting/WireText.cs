@@ -36,6 +36,11 @@ public static class WireText
             truncated = true;
         }
 
+        if (!truncated && System.Text.Ascii.IsValid(wire))
+        {
+            return Caching.AsciiStringPool.Get(wire); // repeated banners, agents, server strings: one string per worker
+        }
+
         string text = Encoding.UTF8.GetString(wire);
         if (truncated)
         {

@@ -1,8 +1,36 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using Sniffer.Hashing;
 using Sniffer.Decoding;
 
 namespace Sniffer.Flows;
+
+/// <summary>A Community ID's text held inline (no string): 30 ASCII bytes.</summary>
+public struct CommunityIdText
+{
+    private Bytes _bytes;
+    private byte _length;
+
+    public readonly int Length => _length;
+
+    public readonly int CopyTo(Span<byte> destination)
+    {
+        ReadOnlySpan<byte> bytes = _bytes;
+        bytes[.._length].CopyTo(destination);
+        return _length;
+    }
+
+    public void Set(ReadOnlySpan<byte> text)
+    {
+        text.CopyTo(_bytes);
+        _length = (byte)text.Length;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(CommunityId.Utf8Length)]
+    private struct Bytes
+    {
+        private byte _element;
+    }
+}
 
 /// <summary>
 /// Community ID flow hashing, version 1 (https://github.com/corelight/community-id-spec): the same string Zeek,
@@ -10,6 +38,23 @@ namespace Sniffer.Flows;
 /// </summary>
 public static class CommunityId
 {
+    /// <summary>The Community ID of a flow, from its metadata's cache when a record already computed it.</summary>
+    public static int Of(Flow flow, Span<byte> destination30)
+    {
+        if (flow.Metadata is { } meta && meta.CommunityId.Length > 0)
+        {
+            return meta.CommunityId.CopyTo(destination30);
+        }
+
+        int n = Compute(flow.ClientIp, flow.ClientPort, flow.ServerIp, flow.ServerPort, (byte)flow.Transport, destination30);
+        if (flow.Metadata is { } identified)
+        {
+            identified.CommunityId.Set(destination30[..n]);
+        }
+
+        return n;
+    }
+
     /// <summary>"1:" + base64(SHA-1) = 2 + 28 characters.</summary>
     public const int Utf8Length = 30;
 
@@ -43,7 +88,7 @@ public static class CommunityId
         n += 4;
 
         Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(input[..n], hash);
+        Sha1.HashData(input[..n], hash);
         destination30[0] = (byte)'1';
         destination30[1] = (byte)':';
         System.Buffers.Text.Base64.EncodeToUtf8(hash, destination30[2..], out _, out int written);

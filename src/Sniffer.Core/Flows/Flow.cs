@@ -31,17 +31,22 @@ public enum DetectionState : byte
 
 /// <summary>
 /// One bidirectional conversation. Pooled (Microsoft.Extensions.ObjectPool) and reset between uses; linked into
-/// the flow table's idle lists intrusively so expiry needs no allocation.
+/// the flow table's idle lists intrusively so expiry needs no allocation. Kept small (it is what every flow
+/// costs while it lives, ≈ 200 bytes): the endpoints are the key's, oriented by <see cref="ClientIsA"/>; what only
+/// identification needs (reassembly, payload sizes) lives in the pooled <see cref="FlowStreams"/> until the flow
+/// is identified.
 /// </summary>
 public sealed class Flow
 {
     public FlowKey Key;
-    public IpAddr ClientIp;
-    public IpAddr ServerIp;
-    public ushort ClientPort;
-    public ushort ServerPort;
+    /// <summary>The client is the key's endpoint A (else B).</summary>
+    public bool ClientIsA;
+    public IpAddr ClientIp => ClientIsA ? Key.A : Key.B;
+    public IpAddr ServerIp => ClientIsA ? Key.B : Key.A;
+    public ushort ClientPort => ClientIsA ? Key.PortA : Key.PortB;
+    public ushort ServerPort => ClientIsA ? Key.PortB : Key.PortA;
     public Transport Transport;
-    public ushort VlanId;
+    public ushort VlanId => Key.VlanId;
     public TunnelType Tunnel;
     public uint TunnelId;
 
@@ -83,21 +88,27 @@ public sealed class Flow
     public string? Evidence;
     public ProtocolMetadata? Metadata;
     public bool DetectedRecordWritten;
-    /// <summary>Set when the flow stays unknown: what it looks like.</summary>
+    /// <summary>Set when the flow stays unknown: what it looks like (with the sizes of its first payload packets).</summary>
     public UnknownProfile? Unknown;
 
-    /// <summary>Sizes of the first payload packets, positive client → server, negative server → client.</summary>
-    public PayloadSizeList PayloadSizes;
-    public int PayloadSizeCount;
     /// <summary>Direction of the first payload byte: true when the client spoke first.</summary>
-    public bool? ClientSpokeFirst;
+    public bool? ClientSpokeFirst
+    {
+        get => _spokeFirst == 0 ? null : _spokeFirst == 1;
+        set => _spokeFirst = value is null ? (byte)0 : value.Value ? (byte)1 : (byte)2;
+    }
     /// <summary>The look-up of the local process(es) behind this flow (process attribution on, an endpoint local).</summary>
     public Attribution.ProcessLookup? ProcessLookup;
 
-    // Intrusive idle-list links (owned by FlowTable).
+    // 0: nobody yet, 1: the client, 2: the server (a byte, not a 2-byte bool? that the layout pads).
+    private byte _spokeFirst;
+
+    // Intrusive idle-list and hash-chain links (owned by FlowTable).
+    internal Flow? HashNext;
     internal Flow? Prev;
     internal Flow? Next;
-    internal FlowList? List;
+    /// <summary>Which of the table's idle lists holds the flow (<see cref="FlowList.Id"/>; 0: none).</summary>
+    internal byte ListId;
 
     public long TotalBytes => ClientBytes + ServerBytes;
     public long TotalPackets => ClientPackets + ServerPackets;
@@ -105,15 +116,33 @@ public sealed class Flow
     /// <summary>Payload packets whose size and direction are kept (<c>sniffer.unknown.payload_sizes</c>).</summary>
     public const int MaxPayloadSizes = 8;
 
+    /// <summary>
+    /// Notes a payload packet's size and direction. They matter only for a flow that stays unknown: kept in the
+    /// streams while the flow is inspected, handed to its <see cref="UnknownProfile"/> when it becomes unknown,
+    /// dropped once it is identified.
+    /// </summary>
     public void NotePayload(int length, bool fromClient)
     {
-        if (PayloadSizeCount < MaxPayloadSizes)
+        switch (State)
         {
-            PayloadSizes[PayloadSizeCount++] = fromClient ? length : -length;
+            case DetectionState.Inspecting or DetectionState.Extracting:
+                GetStreams().NotePayload(length, fromClient);
+                break;
+            case DetectionState.Unknown when Unknown is not null:
+                Unknown = Unknown.NotePayload(length, fromClient);
+                break;
         }
     }
 
-    public ReadOnlySpan<int> FirstPayloadSizes => ((ReadOnlySpan<int>)PayloadSizes)[..PayloadSizeCount];
+    /// <summary>Sizes of the first payload packets, positive client → server, negative server → client (for unknown flows).</summary>
+    public ReadOnlySpan<int> FirstPayloadSizes => Unknown is { } u ? u.PayloadSizes : Streams is { } s ? s.PayloadSizes : default;
+
+    /// <summary>Sets the key and which of its endpoints is the client.</summary>
+    public void SetKey(in FlowKey key, bool clientIsA)
+    {
+        Key = key;
+        ClientIsA = clientIsA;
+    }
 
     /// <summary>The reassembly state, created (pooled) on first use with the SYN-derived starting points.</summary>
     public FlowStreams GetStreams()
@@ -148,10 +177,8 @@ public sealed class Flow
     {
         ReleaseBuffers();
         Key = default;
-        ClientIp = ServerIp = default;
-        ClientPort = ServerPort = 0;
+        ClientIsA = false;
         Transport = default;
-        VlanId = 0;
         Tunnel = TunnelType.None;
         TunnelId = 0;
         FirstNs = LastNs = 0;
@@ -172,12 +199,10 @@ public sealed class Flow
         Metadata = null;
         DetectedRecordWritten = false;
         Unknown = null;
-        PayloadSizes = default;
-        PayloadSizeCount = 0;
         ClientSpokeFirst = null;
         ProcessLookup = null;
-        Prev = Next = null;
-        List = null;
+        Prev = Next = HashNext = null;
+        ListId = 0;
     }
 }
 
@@ -202,6 +227,19 @@ public sealed class FlowStreams
 
     public StreamReassembler Client;
     public StreamReassembler Server;
+    private PayloadSizeList _sizes;
+    private int _sizeCount;
+
+    /// <summary>Sizes of the first payload packets, positive client → server, negative server → client.</summary>
+    public ReadOnlySpan<int> PayloadSizes => ((ReadOnlySpan<int>)_sizes)[.._sizeCount];
+
+    public void NotePayload(int length, bool fromClient)
+    {
+        if (_sizeCount < Flow.MaxPayloadSizes)
+        {
+            _sizes[_sizeCount++] = fromClient ? length : -length;
+        }
+    }
 
     public static FlowStreams Rent()
     {
@@ -215,6 +253,7 @@ public sealed class FlowStreams
         streams.Server.Release();
         streams.Client = default;
         streams.Server = default;
+        streams._sizeCount = 0;
         var pool = t_pool ??= new Stack<FlowStreams>();
         if (pool.Count < MaxPooled)
         {

@@ -6,13 +6,18 @@ namespace Sniffer.Flows;
 /// </summary>
 public sealed class FlowList
 {
+    /// <summary>The list's id in <see cref="Flow.ListId"/> (a byte in the flow instead of an 8-byte reference).</summary>
+    public FlowList(byte id) => Id = id;
+
+    public byte Id { get; }
+
     public Flow? Head { get; private set; }
     public Flow? Tail { get; private set; }
     public int Count { get; private set; }
 
     public void AddLast(Flow flow)
     {
-        flow.List = this;
+        flow.ListId = Id;
         flow.Prev = Tail;
         flow.Next = null;
         if (Tail is null)
@@ -30,7 +35,7 @@ public sealed class FlowList
 
     public void Remove(Flow flow)
     {
-        if (flow.List != this)
+        if (flow.ListId != Id)
         {
             return;
         }
@@ -54,7 +59,7 @@ public sealed class FlowList
         }
 
         flow.Prev = flow.Next = null;
-        flow.List = null;
+        flow.ListId = 0;
         Count--;
     }
 

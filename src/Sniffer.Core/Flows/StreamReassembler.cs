@@ -85,7 +85,7 @@ public struct StreamReassembler
 
             _memory = memory;
             _capacity = capacity;
-            _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+            _buffer = ReassemblyBufferPool.Rent(capacity);
         }
 
         long start = (int)(sequence - _baseSeq); // signed distance: handles wrap-around
@@ -182,7 +182,7 @@ public struct StreamReassembler
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ReassemblyBufferPool.Return(_buffer);
             _buffer = null;
             _memory?.Release(_capacity);
             _memory = null;

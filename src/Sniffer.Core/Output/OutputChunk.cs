@@ -18,7 +18,7 @@ public readonly record struct OutputChunk(byte[] Buffer, int Length)
 public static class ChunkPool
 {
     /// <summary>Chunks kept for reuse (the output channel's capacity plus slack).</summary>
-    public const int MaxRetained = 512;
+    public const int MaxRetained = 48;
 
     private static readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> Free = new();
     private static int s_count;
@@ -31,7 +31,10 @@ public static class ChunkPool
             return chunk;
         }
 
-        return minimumLength <= PooledBufferWriter.ChunkSize ? new byte[PooledBufferWriter.ChunkSize] : ArrayPool<byte>.Shared.Rent(minimumLength);
+        // Pinned (pinned object heap): a chunk lives as long as the process, and the GC never copies it around.
+        return minimumLength <= PooledBufferWriter.ChunkSize
+            ? GC.AllocateUninitializedArray<byte>(PooledBufferWriter.ChunkSize, pinned: true)
+            : ArrayPool<byte>.Shared.Rent(minimumLength);
     }
 
     public static void Return(byte[] chunk)
@@ -60,9 +63,10 @@ public interface IChunkSink
 }
 
 /// <summary>
-/// IBufferWriter over ArrayPool chunks. Records are written into the current chunk; <see cref="Flush"/> hands
-/// every filled chunk to the sink. A chunk only ever holds whole records (newline-terminated lines): a record that
-/// does not fit in what is left of a chunk is moved to the next one.
+/// IBufferWriter over pooled chunks. Records are written into the current chunk; <see cref="Flush"/> hands
+/// every filled chunk to the sink. A chunk only ever holds whole records: when a record does not fit in what is
+/// left of the current chunk, its beginning (the bytes after the chunk's last newline) moves to the next chunk,
+/// so chunks of several workers can interleave at the output thread without splitting a record.
 /// </summary>
 public sealed class PooledBufferWriter : IBufferWriter<byte>
 {
@@ -105,23 +109,23 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>
             return;
         }
 
-        // Only whole lines leave: the bytes after the last newline (the record being written) move on to the next
-        // chunk. With several workers the output thread interleaves chunks, so a record split over two chunks
-        // could be cut in half by another worker's chunk.
-        int whole = _current is null ? 0 : _current.AsSpan(0, _used).LastIndexOf((byte)'\n') + 1;
-        int partial = _used - whole;
+        // The record being written (everything after the last newline) must not straddle two chunks: another
+        // worker's chunk may be written between them.
+        int complete = _current is null ? 0 : _current.AsSpan(0, _used).LastIndexOf((byte)'\n') + 1;
+        int partial = _used - complete;
         var next = ChunkPool.Rent(Math.Max(ChunkSize, partial + need));
-        if (_current is not null)
+        if (partial > 0)
         {
-            _current.AsSpan(whole, partial).CopyTo(next);
-            if (whole > 0)
-            {
-                _ready.Enqueue(new OutputChunk(_current, whole));
-            }
-            else
-            {
-                ChunkPool.Return(_current);
-            }
+            _current.AsSpan(complete, partial).CopyTo(next);
+        }
+
+        if (complete > 0)
+        {
+            _ready.Enqueue(new OutputChunk(_current!, complete));
+        }
+        else if (_current is not null)
+        {
+            ChunkPool.Return(_current);
         }
 
         _current = next;

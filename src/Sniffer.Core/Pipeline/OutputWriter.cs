@@ -10,11 +10,19 @@ namespace Sniffer.Pipeline;
 /// </summary>
 public sealed class OutputWriter : IChunkSink
 {
-    /// <summary>Chunks queued between the workers and the output thread.</summary>
-    public const int ChannelCapacity = 256;
+    /// <summary>Chunks queued between the workers and the output thread: 2 MiB of records (≈ 1,500 records) absorbs
+    /// a burst; more only grows the heap when the output thread is starved of CPU (each chunk in flight is a live
+    /// 64 KiB buffer).</summary>
+    public const int ChannelCapacity = 32;
 
     private readonly Channel<OutputChunk> _channel = Channel.CreateBounded<OutputChunk>(
-        new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(ChannelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true, // blocking threads: wake the waiter directly, not via the thread pool
+        });
     private Stream _stream;
     private volatile bool _reopenRequested;
     private readonly string _name;

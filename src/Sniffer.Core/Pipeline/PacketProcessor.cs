@@ -68,7 +68,7 @@ public sealed class PacketProcessor : IDisposable
     /// <summary>Output held by a worker before it is handed to the output thread mid-batch.</summary>
     public const int MaxPendingOutputBytes = 1 << 20;
 
-    private readonly PortSummary? _summary;
+    private readonly PortSummary.Shard? _summary;
     private readonly IpDefragmenter _defragmenter;
     private readonly ReassemblyMemory _reassemblyMemory;
     /// <summary>Process attribution (null when off: then it costs nothing).</summary>
@@ -80,7 +80,7 @@ public sealed class PacketProcessor : IDisposable
     {
         _processes = processes;
         _processWaitBudget = Attribution.ProcessResolver.WaitBudgetTicks;
-        _summary = summary;
+        _summary = summary?.CreateShard(); // this worker's own counts, merged when the summary is written
         _defragmenter = new IpDefragmenter(Statistics.Anomalies, options.FragmentMemcapBytes);
         _reassemblyMemory = new ReassemblyMemory(options.ReassemblyMemcapBytes);
         _options = options;
@@ -226,7 +226,7 @@ public sealed class PacketProcessor : IDisposable
         }
 
         AdvanceClock(timestampNs);
-        var key = FlowKey.Create(packet, out _);
+        var key = FlowKey.Create(packet, out bool sourceIsA);
         if (_table.TryGet(key, out var flow) && flow.Ended)
         {
             // A new connection reusing the 5-tuple starts with a SYN; anything else is a trailing packet.
@@ -256,7 +256,7 @@ public sealed class PacketProcessor : IDisposable
             }
 
             flow = _table.Add(key);
-            InitFlow(flow, packet, timestampNs);
+            InitFlow(flow, packet, sourceIsA, timestampNs);
             stats.FlowsCreated++;
             if (_processes is not null)
             {
@@ -266,11 +266,8 @@ public sealed class PacketProcessor : IDisposable
 
         flow.Anomalies |= packetAnomalies & AnomalyCounters.FlowScoped;
 
-        bool fromClient = packet.Source == flow.ClientIp && packet.SourcePort == flow.ClientPort;
-        if (flow.ClientIp == flow.ServerIp && flow.ClientPort == flow.ServerPort)
-        {
-            fromClient = true; // degenerate self-flow
-        }
+        // The packet's source is the key's endpoint A or B; a degenerate self-flow (A = B) is all client.
+        bool fromClient = sourceIsA == flow.ClientIsA || (flow.Key.A == flow.Key.B && flow.Key.PortA == flow.Key.PortB);
 
         if (timestampNs > flow.LastNs)
         {
@@ -309,10 +306,9 @@ public sealed class PacketProcessor : IDisposable
         _table.Touch(flow);
     }
 
-    private void InitFlow(Flow flow, in DecodedPacket p, long ts)
+    private void InitFlow(Flow flow, in DecodedPacket p, bool sourceIsA, long ts)
     {
         flow.Transport = p.IsTcp ? Transport.Tcp : Transport.Udp;
-        flow.VlanId = p.VlanId;
         flow.Tunnel = p.Tunnel;
         flow.TunnelId = p.TunnelId;
         flow.FirstNs = flow.LastNs = ts;
@@ -340,20 +336,7 @@ public sealed class PacketProcessor : IDisposable
             }
         }
 
-        if (sourceIsClient)
-        {
-            flow.ClientIp = p.Source;
-            flow.ClientPort = p.SourcePort;
-            flow.ServerIp = p.Destination;
-            flow.ServerPort = p.DestinationPort;
-        }
-        else
-        {
-            flow.ClientIp = p.Destination;
-            flow.ClientPort = p.DestinationPort;
-            flow.ServerIp = p.Source;
-            flow.ServerPort = p.SourcePort;
-        }
+        flow.ClientIsA = sourceIsClient == sourceIsA;
 
         _detector.Begin(flow);
     }

@@ -29,7 +29,8 @@ public sealed record SnifferOptions
     public int TcpNewTimeoutSeconds { get; init; } = DefaultTcpNewTimeoutSeconds;
     public int UdpTimeoutSeconds { get; init; } = DefaultUdpTimeoutSeconds;
     public int MaxFlows { get; init; } = DefaultMaxFlows;
-    public int Workers { get; init; } = 1;
+    /// <summary>Identification workers; 0 = automatic (<see cref="WorkerCount"/>: 1 for files, cores − 2 live).</summary>
+    public int Workers { get; init; }
     public InspectionLimits Inspection { get; init; } = new();
     /// <summary>Cap on bytes buffered for TCP/UDP inspection per worker (<c>--reassembly-memcap</c>).</summary>
     public long ReassemblyMemcapBytes { get; init; } = Flows.ReassemblyMemory.DefaultLimitBytes;

@@ -36,7 +36,7 @@ public static class SnifferPipeline
         BpfFilter? filter, CancellationToken stop, Func<Stream>? reopenOutput = null, Action<Action>? onReopenSignal = null)
     {
         var result = new RunResult();
-        int workers = Math.Max(1, options.Workers);
+        int workers = WorkerCount.Resolve(options.Workers, source.IsLive);
         using var captureStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var writer = new OutputWriter(output, outputName) { OnFailure = () => SafeCancel(captureStop), Reopen = reopenOutput };
         onReopenSignal?.Invoke(writer.RequestReopen);

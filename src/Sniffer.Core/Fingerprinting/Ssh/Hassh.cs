@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Buffers;
 
 namespace Sniffer.Fingerprinting.Ssh;
 
@@ -15,13 +14,28 @@ public static class Hassh
     public static string AlgorithmString(ReadOnlySpan<byte> stream, in SshKexInit kex, bool server)
     {
         var l = kex.Lists;
-        return string.Join(';',
-            Encoding.ASCII.GetString(stream[l[Kex]]),
-            Encoding.ASCII.GetString(stream[l[server ? EncS2C : EncC2S]]),
-            Encoding.ASCII.GetString(stream[l[server ? MacS2C : MacC2S]]),
-            Encoding.ASCII.GetString(stream[l[server ? CompS2C : CompC2S]]));
+        var kexList = stream[l[Kex]];
+        var enc = stream[l[server ? EncS2C : EncC2S]];
+        var mac = stream[l[server ? MacS2C : MacC2S]];
+        var comp = stream[l[server ? CompS2C : CompC2S]];
+        int length = kexList.Length + enc.Length + mac.Length + comp.Length + 3;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        var text = rented.AsSpan(0, length);
+        kexList.CopyTo(text);
+        int n = kexList.Length;
+        text[n++] = (byte)';';
+        enc.CopyTo(text[n..]);
+        n += enc.Length;
+        text[n++] = (byte)';';
+        mac.CopyTo(text[n..]);
+        n += mac.Length;
+        text[n++] = (byte)';';
+        comp.CopyTo(text[n..]);
+        string result = Caching.AsciiStringPool.Get(text); // non-ASCII bytes become '?', as Encoding.ASCII does
+        ArrayPool<byte>.Shared.Return(rented);
+        return result;
     }
 
-    public static string Compute(string algorithms) =>
-        Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(algorithms)));
+    /// <summary>MD5 of the algorithm string, 32 lowercase hex digits (memoised per worker).</summary>
+    public static string Compute(string algorithms) => Caching.DigestCache.Hex(Caching.DigestAlgorithm.Md5, algorithms);
 }

@@ -240,12 +240,9 @@ public static class SshParser
 
             int start = offset + 5 + i + 4;
             lists[k] = new Range(start, start + (int)len);
-            foreach (byte b in payload.Slice(i + 4, (int)len))
+            if (payload.Slice(i + 4, (int)len).IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0)
             {
-                if (b <= 0x20 || b >= 0x7F)
-                {
-                    return SshParseStatus.Invalid;
-                }
+                return SshParseStatus.Invalid; // names are printable ASCII without spaces (vectorised check)
             }
 
             i += 4 + (int)len;

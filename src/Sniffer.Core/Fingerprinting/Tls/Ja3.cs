@@ -1,6 +1,6 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Sniffer.Caching;
 
 namespace Sniffer.Fingerprinting.Tls;
 
@@ -11,38 +11,63 @@ namespace Sniffer.Fingerprinting.Tls;
 /// </summary>
 public static class Ja3
 {
+    // Every list holds at most TlsHello.MaxListEntries values of at most 5 digits and a separator.
+    private const int MaxText = 8 + (5 * TlsHello.MaxListEntries * 6);
+
     public static string ClientString(TlsHello hello)
     {
-        var sb = new StringBuilder();
-        sb.Append(hello.LegacyVersion.ToString(CultureInfo.InvariantCulture)).Append(',');
-        Join(sb, hello.CipherSuites);
-        sb.Append(',');
-        Join(sb, hello.Extensions);
-        sb.Append(',');
-        Join(sb, hello.SupportedGroups);
-        sb.Append(',');
-        for (int i = 0; i < hello.PointFormats.Count; i++)
+        byte[] rented = ArrayPool<byte>.Shared.Rent(MaxText);
+        var d = rented.AsSpan();
+        int n = Number(hello.LegacyVersion, d);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.CipherSuites), d[n..]);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.Extensions), d[n..]);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.SupportedGroups), d[n..]);
+        d[n++] = (byte)',';
+        var formats = CollectionsMarshal.AsSpan(hello.PointFormats);
+        for (int i = 0; i < formats.Length; i++)
         {
-            sb.Append(i == 0 ? "" : "-").Append(hello.PointFormats[i].ToString(CultureInfo.InvariantCulture));
+            if (i > 0)
+            {
+                d[n++] = (byte)'-';
+            }
+
+            n += Number(formats[i], d[n..]);
         }
 
-        return sb.ToString();
+        string result = AsciiStringPool.Get(d[..n]);
+        ArrayPool<byte>.Shared.Return(rented);
+        return result;
     }
 
     public static string ServerString(TlsHello hello)
     {
-        var sb = new StringBuilder();
-        sb.Append(hello.LegacyVersion.ToString(CultureInfo.InvariantCulture)).Append(',');
-        Join(sb, hello.CipherSuites);
-        sb.Append(',');
-        Join(sb, hello.Extensions);
-        return sb.ToString();
+        byte[] rented = ArrayPool<byte>.Shared.Rent(MaxText);
+        var d = rented.AsSpan();
+        int n = Number(hello.LegacyVersion, d);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.CipherSuites), d[n..]);
+        d[n++] = (byte)',';
+        n += Join(CollectionsMarshal.AsSpan(hello.Extensions), d[n..]);
+        string result = AsciiStringPool.Get(d[..n]);
+        ArrayPool<byte>.Shared.Return(rented);
+        return result;
     }
 
-    public static string Hash(string ja3String) => Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(ja3String)));
+    /// <summary>MD5 of the string, 32 lowercase hex digits (memoised per worker: the same client gives the same string).</summary>
+    public static string Hash(string ja3String) => DigestCache.Hex(DigestAlgorithm.Md5, ja3String);
 
-    private static void Join(StringBuilder sb, List<ushort> values)
+    private static int Number(int value, Span<byte> destination)
     {
+        value.TryFormat(destination, out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+        return n;
+    }
+
+    private static int Join(ReadOnlySpan<ushort> values, Span<byte> destination)
+    {
+        int n = 0;
         bool first = true;
         foreach (ushort v in values)
         {
@@ -51,8 +76,15 @@ public static class Ja3
                 continue;
             }
 
-            sb.Append(first ? "" : "-").Append(v.ToString(CultureInfo.InvariantCulture));
+            if (!first)
+            {
+                destination[n++] = (byte)'-';
+            }
+
+            n += Number(v, destination[n..]);
             first = false;
         }
+
+        return n;
     }
 }

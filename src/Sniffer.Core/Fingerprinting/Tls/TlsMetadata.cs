@@ -37,13 +37,12 @@ public sealed class TlsMetadata : ProtocolMetadata
             return;
         }
 
-        Ja3String = Tls.Ja3.ClientString(Client!);
-        Ja3 = Tls.Ja3.Hash(Ja3String);
-        Ja4 = Tls.Ja4.Compute(Client!, _ja4Protocol);
-        if (TlsFingerprinter.EmitJa4Raw)
-        {
-            Ja4Raw = Tls.Ja4.Raw(Client!, _ja4Protocol);
-        }
+        // Memoised per worker by the hello's lists: the same client software gives the same fingerprints.
+        var set = ClientFingerprints.Get(Client!, _ja4Protocol, TlsFingerprinter.EmitJa4Raw);
+        Ja3String = set.Ja3String;
+        Ja3 = set.Ja3;
+        Ja4 = set.Ja4;
+        Ja4Raw = set.Ja4Raw;
     }
 
     internal void OnServerHello()
@@ -91,13 +90,13 @@ public sealed class TlsMetadata : ProtocolMetadata
         w.WriteStartObject("tls"u8);
         if (Version is ushort version)
         {
-            w.WriteString("version"u8, TlsNames.Version(version));
+            w.WriteString("version"u8, TlsNames.VersionJson(version));
             w.WriteString("version_protocol"u8, TlsNames.Protocol(version));
         }
 
         if (Server is not null)
         {
-            w.WriteString("cipher"u8, TlsNames.Cipher(Server.CipherSuites[0]));
+            w.WriteString("cipher"u8, TlsNames.CipherJson(Server.CipherSuites[0]));
             if (Server.Alpn.Count > 0)
             {
                 w.WriteString("next_protocol"u8, Server.Alpn[0]);
@@ -112,16 +111,8 @@ public sealed class TlsMetadata : ProtocolMetadata
                 w.WriteString("server_name"u8, Client.ServerName);
             }
 
-            w.WriteStartArray("supported_ciphers"u8);
-            foreach (ushort c in Client.CipherSuites)
-            {
-                if (!TlsHelloParser.IsGrease(c))
-                {
-                    w.WriteStringValue(TlsNames.Cipher(c));
-                }
-            }
-
-            w.WriteEndArray();
+            w.WritePropertyName("supported_ciphers"u8);
+            w.WriteRawValue(TlsNames.CipherListJson(Client.CipherSuites), skipInputValidation: true);
             if (Ja3 is not null)
             {
                 w.WriteString("ja3"u8, Ja3);
@@ -148,7 +139,7 @@ public sealed class TlsMetadata : ProtocolMetadata
     {
         if (client is not null)
         {
-            w.WriteString("version"u8, TlsNames.Version(client.LegacyVersion));
+            w.WriteString("version"u8, TlsNames.VersionJson(client.LegacyVersion));
             if (client.SupportedVersions.Count > 0)
             {
                 w.WriteStartArray("supported_versions"u8);
@@ -156,7 +147,7 @@ public sealed class TlsMetadata : ProtocolMetadata
                 {
                     if (!TlsHelloParser.IsGrease(v))
                     {
-                        w.WriteStringValue(TlsNames.Version(v));
+                        w.WriteStringValue(TlsNames.VersionJson(v));
                     }
                 }
 
@@ -205,7 +196,7 @@ public sealed class TlsMetadata : ProtocolMetadata
         if (Server is not null)
         {
             w.WriteStartObject("server"u8);
-            w.WriteString("version"u8, TlsNames.Version(Server.LegacyVersion));
+            w.WriteString("version"u8, TlsNames.VersionJson(Server.LegacyVersion));
             if (Ja3sString is not null)
             {
                 w.WriteString("ja3s_string"u8, Ja3sString);

@@ -105,6 +105,85 @@ public static class TlsNames
         _ => "0x" + v.ToString("x4", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Distinct cipher and version ids whose JSON text a worker keeps.</summary>
+    public const int MaxCachedJson = 1024;
+
+    [ThreadStatic]
+    private static Dictionary<int, System.Text.Json.JsonEncodedText>? t_json;
+
+    /// <summary><see cref="Cipher"/> pre-encoded for the JSON writer (cached per thread: a record lists ~30 suites).</summary>
+    public static System.Text.Json.JsonEncodedText CipherJson(ushort id) => Json(id, version: false);
+
+    /// <summary><see cref="Version"/> pre-encoded for the JSON writer.</summary>
+    public static System.Text.Json.JsonEncodedText VersionJson(ushort v) => Json(v, version: true);
+
+    private static System.Text.Json.JsonEncodedText Json(ushort id, bool version)
+    {
+        var cache = t_json ??= [];
+        int key = version ? 0x10000 | id : id;
+        if (!cache.TryGetValue(key, out var text))
+        {
+            text = System.Text.Json.JsonEncodedText.Encode(version ? Version(id) : Cipher(id));
+            if (cache.Count < MaxCachedJson)
+            {
+                cache.Add(key, text);
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>Cipher lists whose JSON array a worker keeps (a power of two).</summary>
+    public const int CachedCipherLists = 256;
+
+    private sealed class CipherList
+    {
+        public required ulong Hash;
+        public required ushort[] Ids;
+        public required byte[] Json;
+    }
+
+    [ThreadStatic]
+    private static CipherList?[]? t_lists;
+
+    /// <summary>
+    /// The JSON array of the suites' names (GREASE left out), e.g. <c>["TLS_AES_128_GCM_SHA256",…]</c>: the same
+    /// list comes back with every flow of one client software, so it is built once per worker and copied.
+    /// </summary>
+    public static ReadOnlySpan<byte> CipherListJson(List<ushort> suites)
+    {
+        var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(suites);
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(ids);
+        ulong hash = Caching.FastHash.Compute(bytes);
+        var lists = t_lists ??= new CipherList?[CachedCipherLists];
+        ref var slot = ref lists[(int)(hash & (CachedCipherLists - 1))];
+        if (slot is { } hit && hit.Hash == hash && ids.SequenceEqual(hit.Ids))
+        {
+            return hit.Json;
+        }
+
+        var json = new System.Buffers.ArrayBufferWriter<byte>(64 * ids.Length + 2);
+        using (var w = new System.Text.Json.Utf8JsonWriter(json, new System.Text.Json.JsonWriterOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            w.WriteStartArray();
+            foreach (ushort c in ids)
+            {
+                if (!TlsHelloParser.IsGrease(c))
+                {
+                    w.WriteStringValue(CipherJson(c));
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
+        slot = new CipherList { Hash = hash, Ids = ids.ToArray(), Json = json.WrittenSpan.ToArray() };
+        return slot.Json;
+    }
+
     /// <summary>ECS tls.version_protocol: "tls", "ssl" or "dtls".</summary>
     public static string Protocol(ushort v) => (v >> 8) == 0xfe ? "dtls" : v <= 0x0300 ? "ssl" : "tls";
 }
