@@ -25,6 +25,12 @@ public sealed class Dispatcher : IPacketSink, IBatchSink
     private readonly PacketBatch?[] _current;
     private readonly ObjectPool<PacketBatch> _pool;
     private readonly bool _live;
+
+    /// <summary>Longest a live batch waits for a worker before it is dropped (the kernel buffer absorbs the burst meanwhile).</summary>
+    public const int LiveMaxWaitMs = 200;
+
+    /// <summary>A live batch was dropped after waiting: the next ones do not wait until one goes through.</summary>
+    private bool _stalled;
     private readonly BpfFilter? _filter;
     private readonly AnomalyCounters _shardAnomalies = new();
     private long _lastFlushNs;
@@ -169,6 +175,28 @@ public sealed class Dispatcher : IPacketSink, IBatchSink
         var writer = _channels[shard].Writer;
         if (writer.TryWrite(batch))
         {
+            _stalled = false;
+            return;
+        }
+
+        if (_live)
+        {
+            // A burst: wait a little for the worker while the kernel buffer keeps capturing. A stall (the output's
+            // reader is slow or gone): drop and count rather than hold the capture — and, once stalled, drop at once
+            // until a batch goes through again.
+            long deadline = Environment.TickCount64 + LiveMaxWaitMs;
+            while (!_stalled && Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(1);
+                if (writer.TryWrite(batch))
+                {
+                    return;
+                }
+            }
+
+            _stalled = true;
+            PacketsDropped += batch.Count;
+            _pool.Return(batch);
             return;
         }
 

@@ -289,14 +289,11 @@ public class ProcessResolverTests
         Assert.Equal(LookupStatus.Closed, lookup.ClientStatus);
     }
 
-    internal static Flow NewFlow(string client, ushort clientPort, string server, ushort serverPort) => new()
+    internal static Flow NewFlow(string client, ushort clientPort, string server, ushort serverPort)
     {
-        Transport = Transport.Tcp,
-        ClientIp = IpAddr.Parse(client),
-        ClientPort = clientPort,
-        ServerIp = IpAddr.Parse(server),
-        ServerPort = serverPort,
-    };
+        var key = FlowKey.Create(IpAddr.Parse(client), clientPort, IpAddr.Parse(server), serverPort, (byte)Transport.Tcp, 0, out bool clientIsA);
+        return new Flow { Transport = Transport.Tcp, Key = key, ClientIsA = clientIsA };
+    }
 }
 
 /// <summary>The inode → PID index on a fake tree.</summary>

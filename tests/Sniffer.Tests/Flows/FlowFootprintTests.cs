@@ -23,8 +23,12 @@ public sealed class FlowFootprintCollection
 [Collection(nameof(FlowFootprintTests))]
 public class FlowFootprintTests
 {
-    /// <summary>The budget of the flow object itself (fields, header and padding), with room for a few more fields.</summary>
-    public const int FlowObjectBudget = 224;
+    /// <summary>
+    /// The budget of the flow object itself (fields, header and padding): 232 bytes today (216 before the process
+    /// look-up reference and the per-flow anomaly bits), with room for one more field; with its 8-byte hash-table
+    /// slot it stays under issue 5's 256 bytes.
+    /// </summary>
+    public const int FlowObjectBudget = 240;
     /// <summary>A flow without payload (a scan, a handshake that carried nothing): flow, table slot, nothing else.</summary>
     public const int IdleFlowBudget = 256;
 
