@@ -94,6 +94,25 @@ public sealed unsafe class PacketBatch
 
     public ReadOnlySpan<byte> Packet(in PacketRecord record) => Data.Slice(record.Offset, record.CapturedLength);
 
+    /// <summary>How many packets ahead <see cref="Prefetch"/> is asked for while a batch is processed.</summary>
+    public const int PrefetchDistance = 4;
+
+    /// <summary>
+    /// Asks the CPU to start loading the first two cache lines of packet <paramref name="index"/> (link, IP and
+    /// transport headers). The capture thread wrote the batch on another core, so without this the worker stalls
+    /// on the first header read of every packet (perf showed the decoder's first loads as its hottest spot).
+    /// A hint only: nothing happens where the CPU has no prefetch instruction, or past the last packet.
+    /// </summary>
+    public void Prefetch(int index)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported && (uint)index < (uint)Count)
+        {
+            byte* p = _data + _records[index].Offset;
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 64);
+        }
+    }
+
     public void Clear()
     {
         Count = 0;

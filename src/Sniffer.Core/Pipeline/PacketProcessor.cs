@@ -118,8 +118,14 @@ public sealed class PacketProcessor : IDisposable
             _processWaitBudget = Attribution.ProcessResolver.WaitBudgetTicks;
         }
 
+        for (int i = 0; i < PacketBatch.PrefetchDistance; i++)
+        {
+            batch.Prefetch(i);
+        }
+
         for (int i = 0; i < batch.Count; i++)
         {
+            batch.Prefetch(i + PacketBatch.PrefetchDistance);
             ref readonly var r = ref batch.Records[i];
             ProcessPacket(r.LinkType, r.TimestampNs, batch.Packet(r));
         }
