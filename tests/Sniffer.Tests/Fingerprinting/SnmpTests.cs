@@ -59,6 +59,75 @@ public class SnmpTests
     }
 
     [Fact]
+    public void V3UserAndEngineFromUsmParameters()
+    {
+        // Discovery request (empty user and engine) and the agent's report naming its engine.
+        using var discovery = Json(RunExtract(Fp, Transport.Udp, V3Discovery, V3Report)!);
+        Assert.Equal("noAuthNoPriv", Path(discovery, "sniffer.snmp.security_level"));
+        Assert.Equal("800000090300aabbcc000100", Path(discovery, "sniffer.snmp.engine_id"));
+        Assert.Null(Path(discovery, "sniffer.snmp.user"));
+
+        // The request after discovery names the user; the flow is already identified, so it arrives as a later datagram.
+        var meta = new SnmpMetadata();
+        ProtocolMetadata? boxed = meta;
+        Assert.True(Fp.Extract(new InspectionContext(Transport.Udp, V3Discovery, V3Report, true, true), ref boxed));
+        Assert.True(meta.WantsLaterDatagrams);
+        meta.OnLaterDatagram(V3Auth, fromClient: true);
+        Assert.False(meta.WantsLaterDatagrams);
+        Assert.Equal("SHA1NOPRIV", meta.User);
+        Assert.Equal("authNoPriv", meta.SecurityLevel);
+        Assert.Equal("get_request", meta.PduType); // the first message's PDU stays
+
+        using var auth = Json(RunExtract(Fp, Transport.Udp, V3Auth, [])!);
+        Assert.Equal("SHA1NOPRIV", Path(auth, "sniffer.snmp.user"));
+        Assert.Equal("authNoPriv", Path(auth, "sniffer.snmp.security_level"));
+    }
+
+    [Fact]
+    public void V3LaterDatagramsAreBoundedAndMalformedUsmIsIgnored()
+    {
+        var meta = new SnmpMetadata();
+        ProtocolMetadata? boxed = meta;
+        Fp.Extract(new InspectionContext(Transport.Udp, V3Discovery, [], true, true), ref boxed);
+        for (int i = 0; i < SnmpMetadata.MaxLaterDatagrams; i++)
+        {
+            Assert.True(meta.WantsLaterDatagrams);
+            meta.OnLaterDatagram([0x30, 0x03, 0x02, 0x01, 0x03], fromClient: true);
+        }
+
+        Assert.False(meta.WantsLaterDatagrams);
+        Assert.Null(meta.User);
+
+        // A user name longer than RFC 3414's 32 octets: the message still probes as SNMP, the USM is not read.
+        var longUser = SetUserName(V3Auth, new string('u', 33));
+        Assert.Equal(ProbeStatus.Match, ProbeClient(Fp, Transport.Udp, longUser).Status);
+        using var doc = Json(RunExtract(Fp, Transport.Udp, longUser, [])!);
+        Assert.Null(Path(doc, "sniffer.snmp.user"));
+        Assert.Equal("authNoPriv", Path(doc, "sniffer.snmp.security_level"));
+    }
+
+    /// <summary>Re-encodes <see cref="V3Auth"/> with another user name (every enclosing length grows with it).</summary>
+    private static byte[] SetUserName(byte[] message, string user)
+    {
+        var old = "SHA1NOPRIV"u8.ToArray();
+        int at = message.AsSpan().IndexOf(old);
+        int delta = user.Length - old.Length;
+        var result = new List<byte>(message[..(at - 1)]) { (byte)user.Length };
+        result.AddRange(System.Text.Encoding.ASCII.GetBytes(user));
+        result.AddRange(message[(at + old.Length)..]);
+        // The msgSecurityParameters OCTET STRING and its SEQUENCE keep short-form lengths; the outer SEQUENCE
+        // grows past 127 and takes the long form (0x81 LL).
+        var r = result.ToArray();
+        int security = 2 + 3 + 2 + 0x11; // after the outer header, the version INTEGER and the header SEQUENCE
+        Assert.Equal(0x04, r[security]);
+        r[security + 1] = (byte)(r[security + 1] + delta);
+        Assert.Equal(0x30, r[security + 2]);
+        r[security + 3] = (byte)(r[security + 3] + delta);
+        r = [0x30, 0x81, (byte)(r[1] + delta), .. r[2..]];
+        return r;
+    }
+
+    [Fact]
     public void DatagramMustBeExactlyOneMessage()
     {
         Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, [.. V1Request, 0x00]).Status);

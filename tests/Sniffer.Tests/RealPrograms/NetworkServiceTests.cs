@@ -136,6 +136,10 @@ public sealed class NetworkServiceTests(ITestOutputHelper output)
         Assert.Null(usm.Str("sniffer.snmp.community"));
         // The first v3 message is the engine-discovery request, sent in clear before the encrypted get.
         Assert.Equal("get_request", usm.Str("sniffer.snmp.pdu_type"));
+        // The user is named by the request after discovery (USM msgUserName), with its security level.
+        Assert.Equal("snifferuser", usm.Str("sniffer.snmp.user"));
+        Assert.Equal("authPriv", usm.Str("sniffer.snmp.security_level"));
+        Assert.Matches("^[0-9a-f]{10,64}$", usm.Str("sniffer.snmp.engine_id"));
         Assert.DoesNotContain("sniffer-auth-pass", usm.GetRawText(), StringComparison.Ordinal);
     }
 }

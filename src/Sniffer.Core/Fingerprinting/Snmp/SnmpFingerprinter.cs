@@ -64,12 +64,12 @@ public sealed class SnmpFingerprinter : IFingerprinter
     {
         var meta = metadata as SnmpMetadata ?? new SnmpMetadata();
         metadata = meta;
-        if (meta.PduType is null && !context.Client.IsEmpty && SnmpParser.Parse(context.Client, out var request) == BerStatus.Ok)
+        if (!context.Client.IsEmpty && SnmpParser.Parse(context.Client, out var request) == BerStatus.Ok)
         {
             meta.Fill(request);
         }
 
-        if (meta.PduType is null && !context.Server.IsEmpty && SnmpParser.Parse(context.Server, out var response) == BerStatus.Ok)
+        if (!context.Server.IsEmpty && SnmpParser.Parse(context.Server, out var response) == BerStatus.Ok)
         {
             meta.Fill(response);
         }

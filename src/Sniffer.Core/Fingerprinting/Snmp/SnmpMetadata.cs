@@ -2,26 +2,85 @@ using System.Text.Json;
 
 namespace Sniffer.Fingerprinting.Snmp;
 
-/// <summary>SNMP version, community and PDU type (ECS has no SNMP fields: all under <c>sniffer.snmp</c>).</summary>
+/// <summary>
+/// SNMP version, community and PDU type; for v3 the security level and, from the User-based Security Model, the
+/// user name and the authoritative engine id (ECS has no SNMP fields: all under <c>sniffer.snmp</c>).
+/// </summary>
 public sealed class SnmpMetadata : ProtocolMetadata
 {
     /// <summary>Longest community string written.</summary>
     public const int MaxCommunityLength = 64;
+    /// <summary>
+    /// Later datagrams of a v3 flow read for the user name: a manager's first request is engine discovery (RFC 3414
+    /// §4), with an empty user; the agent's report names the engine and the next request carries the user.
+    /// </summary>
+    public const int MaxLaterDatagrams = 8;
+
+    private int _laterDatagrams;
 
     public string? Version { get; private set; }
     public string? Community { get; private set; }
     public string? PduType { get; private set; }
+    /// <summary>v3: <c>noAuthNoPriv</c>, <c>authNoPriv</c> or <c>authPriv</c> (RFC 3411), of the message that named the user.</summary>
+    public string? SecurityLevel { get; private set; }
+    /// <summary>v3 USM msgUserName (at most <see cref="SnmpParser.MaxUserNameLength"/> bytes on the wire).</summary>
+    public string? User { get; private set; }
+    /// <summary>v3 USM msgAuthoritativeEngineID, hex (at most <see cref="SnmpParser.MaxEngineIdLength"/> bytes).</summary>
+    public string? EngineId { get; private set; }
+
+    public override bool WantsLaterDatagrams => Version == "3" && (User is null || EngineId is null) && _laterDatagrams < MaxLaterDatagrams;
+
+    public override void OnLaterDatagram(ReadOnlySpan<byte> datagram, bool fromClient)
+    {
+        _laterDatagrams++;
+        if (SnmpParser.Parse(datagram, out var message) == BerStatus.Ok && message.Version == 3)
+        {
+            FillUsm(message);
+        }
+    }
 
     internal void Fill(in SnmpMessage message)
     {
-        Version = SnmpParser.VersionName(message.Version);
-        if (message.Version != 3)
+        if (PduType is null)
         {
-            Community = WireText.Decode(message.Community, MaxCommunityLength);
+            Version = SnmpParser.VersionName(message.Version);
+            if (message.Version != 3)
+            {
+                Community = WireText.Decode(message.Community, MaxCommunityLength);
+            }
+
+            // An encrypted v3 scoped PDU hides its type.
+            PduType = message.PduTag == 0 ? "encrypted" : SnmpParser.PduTypeName(message.PduTag);
         }
 
-        // An encrypted v3 scoped PDU hides its type.
-        PduType = message.PduTag == 0 ? "encrypted" : SnmpParser.PduTypeName(message.PduTag);
+        if (message.Version == 3)
+        {
+            FillUsm(message);
+        }
+    }
+
+    private void FillUsm(in SnmpMessage message)
+    {
+        if (User is null)
+        {
+            SecurityLevel = SnmpParser.SecurityLevelName(message.V3Flags);
+        }
+
+        if (!message.HasUsm)
+        {
+            return;
+        }
+
+        if (User is null && !message.UserName.IsEmpty)
+        {
+            User = WireText.Decode(message.UserName, SnmpParser.MaxUserNameLength);
+            SecurityLevel = SnmpParser.SecurityLevelName(message.V3Flags);
+        }
+
+        if (EngineId is null && !message.EngineId.IsEmpty)
+        {
+            EngineId = Convert.ToHexStringLower(message.EngineId);
+        }
     }
 
     public override void WriteEcs(Utf8JsonWriter writer)
@@ -44,6 +103,21 @@ public sealed class SnmpMetadata : ProtocolMetadata
         if (PduType is not null)
         {
             writer.WriteString("pdu_type", PduType);
+        }
+
+        if (SecurityLevel is not null)
+        {
+            writer.WriteString("security_level", SecurityLevel);
+        }
+
+        if (User is not null)
+        {
+            writer.WriteString("user", User);
+        }
+
+        if (EngineId is not null)
+        {
+            writer.WriteString("engine_id", EngineId);
         }
 
         writer.WriteEndObject();

@@ -10,6 +10,14 @@ internal ref struct SnmpMessage
     public byte PduTag;
     /// <summary>The outer SEQUENCE ends exactly at the end of the bytes given.</summary>
     public bool ExactLength;
+    /// <summary>v3 msgFlags: auth (1), priv (2), reportable (4).</summary>
+    public byte V3Flags;
+    /// <summary>v3 User-based Security Model parameters (RFC 3414 §2.4) were found and are well formed.</summary>
+    public bool HasUsm;
+    /// <summary>USM msgAuthoritativeEngineID (empty in a discovery request).</summary>
+    public ReadOnlySpan<byte> EngineId;
+    /// <summary>USM msgUserName (empty in a discovery request).</summary>
+    public ReadOnlySpan<byte> UserName;
 }
 
 /// <summary>Allocation-free SNMP message validation.</summary>
@@ -19,6 +27,12 @@ internal static class SnmpParser
     public const int MaxCommunityLength = 255;
     /// <summary>Smallest msgMaxSize a v3 engine may announce (RFC 3412).</summary>
     public const int MinV3MaxSize = 484;
+    /// <summary>msgSecurityModel of the User-based Security Model (RFC 3411).</summary>
+    public const int UsmSecurityModel = 3;
+    /// <summary>Longest msgAuthoritativeEngineID (RFC 3411 SnmpEngineID: 5..32 octets).</summary>
+    public const int MaxEngineIdLength = 32;
+    /// <summary>Longest msgUserName (RFC 3414: SIZE(0..32)).</summary>
+    public const int MaxUserNameLength = 32;
 
     /// <summary>
     /// Validates an SNMP message at the start of <paramref name="data"/>. Returns Ok with the fields once the
@@ -167,17 +181,24 @@ internal static class SnmpParser
             return status;
         }
 
-        if (Ber.SmallInteger(model) is < 1 or > 3 || offset + modelLength != headerEnd)
+        long securityModel = Ber.SmallInteger(model);
+        if (securityModel is < 1 or > 3 || offset + modelLength != headerEnd)
         {
             return BerStatus.Invalid;
         }
 
+        message.V3Flags = flags[0];
         offset = headerEnd;
         // msgSecurityParameters OCTET STRING, then the (maybe encrypted) scoped PDU.
-        status = Ber.Expect(data, ref offset, Ber.OctetString, out int securityLength, out _);
+        status = Ber.Expect(data, ref offset, Ber.OctetString, out int securityLength, out var security);
         if (status != BerStatus.Ok)
         {
             return status;
+        }
+
+        if (securityModel == UsmSecurityModel)
+        {
+            ParseUsm(security, ref message);
         }
 
         offset += securityLength;
@@ -208,6 +229,59 @@ internal static class SnmpParser
         var pdu = ParsePdu(data, offset, scopedEnd, ref message);
         return pdu == BerStatus.Invalid ? BerStatus.Invalid : BerStatus.Ok;
     }
+
+    /// <summary>
+    /// UsmSecurityParameters ::= SEQUENCE { msgAuthoritativeEngineID OCTET STRING, msgAuthoritativeEngineBoots
+    /// INTEGER, msgAuthoritativeEngineTime INTEGER, msgUserName OCTET STRING (SIZE(0..32)),
+    /// msgAuthenticationParameters OCTET STRING, msgPrivacyParameters OCTET STRING } (RFC 3414 §2.4). Only the
+    /// engine id and the user name are kept; anything malformed leaves <see cref="SnmpMessage.HasUsm"/> false
+    /// without changing the verdict on the message itself.
+    /// </summary>
+    private static void ParseUsm(ReadOnlySpan<byte> security, ref SnmpMessage message)
+    {
+        int offset = 0;
+        if (Ber.ReadHeader(security, ref offset, out byte tag, out int length) != BerStatus.Ok || tag != Ber.Sequence
+            || offset + length != security.Length)
+        {
+            return;
+        }
+
+        if (Ber.Expect(security, ref offset, Ber.OctetString, out int engineLength, out var engineId) != BerStatus.Ok
+            || engineLength > MaxEngineIdLength)
+        {
+            return;
+        }
+
+        offset += engineLength;
+        for (int i = 0; i < 2; i++)
+        {
+            // msgAuthoritativeEngineBoots, msgAuthoritativeEngineTime: INTEGER (0..2147483647).
+            if (Ber.Expect(security, ref offset, Ber.Integer, out int integerLength, out _) != BerStatus.Ok || integerLength is < 1 or > 5)
+            {
+                return;
+            }
+
+            offset += integerLength;
+        }
+
+        if (Ber.Expect(security, ref offset, Ber.OctetString, out int userLength, out var userName) != BerStatus.Ok
+            || userLength > MaxUserNameLength)
+        {
+            return;
+        }
+
+        message.EngineId = engineId;
+        message.UserName = userName;
+        message.HasUsm = true;
+    }
+
+    /// <summary>RFC 3411 securityLevel of v3 msgFlags.</summary>
+    public static string SecurityLevelName(byte flags) => (flags & 0x03) switch
+    {
+        0 => "noAuthNoPriv",
+        1 => "authNoPriv",
+        _ => "authPriv",
+    };
 
     public static string PduTypeName(byte tag) => tag switch
     {
