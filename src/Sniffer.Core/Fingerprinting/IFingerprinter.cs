@@ -85,6 +85,15 @@ public readonly ref struct InspectionContext
     public bool ClientGap { get; }
     /// <summary>Server bytes were lost after <see cref="Server"/>.</summary>
     public bool ServerGap { get; }
+
+    /// <summary>
+    /// UDP only: the first bytes (at most <see cref="Flows.DatagramHead.Length"/>) of the client's second datagram,
+    /// empty until it arrives. Lets a weak one-datagram shape be confirmed by its continuation (RTP sequence).
+    /// </summary>
+    public ReadOnlySpan<byte> ClientNext { get; init; }
+
+    /// <summary>UDP only: the first bytes of the server's second datagram.</summary>
+    public ReadOnlySpan<byte> ServerNext { get; init; }
 }
 
 /// <summary>

@@ -93,7 +93,11 @@ public sealed class ProtocolDetector
         var context = streams is null
             ? new InspectionContext(flow.Transport, default, default, clientComplete, serverComplete)
             : new InspectionContext(flow.Transport, streams.Client.Contiguous, streams.Server.Contiguous,
-                clientComplete, serverComplete, streams.Client.HasGap, streams.Server.HasGap);
+                clientComplete, serverComplete, streams.Client.HasGap, streams.Server.HasGap)
+            {
+                ClientNext = streams.ClientNext,
+                ServerNext = streams.ServerNext,
+            };
 
         bool justIdentified = false;
         if (flow.State == DetectionState.Inspecting)

@@ -212,6 +212,16 @@ public struct PayloadSizeList
     private int _element;
 }
 
+/// <summary>The first bytes of a later datagram (enough for an RTP fixed header and a little more).</summary>
+[InlineArray(Length)]
+public struct DatagramHead
+{
+    /// <summary>Bytes kept of a direction's second datagram.</summary>
+    public const int Length = 16;
+
+    private byte _element;
+}
+
 /// <summary>
 /// Both directions' reassembly state of a flow under inspection. Kept out of <see cref="Flow"/> so that a flow
 /// that carries no payload (a scan, a SYN flood) or is already identified costs only its counters; pooled per
@@ -229,6 +239,42 @@ public sealed class FlowStreams
     public StreamReassembler Server;
     private PayloadSizeList _sizes;
     private int _sizeCount;
+    private DatagramHead _clientNext;
+    private DatagramHead _serverNext;
+    private byte _clientNextLength;
+    private byte _serverNextLength;
+
+    /// <summary>UDP: the first <see cref="DatagramHead.Length"/> bytes of the client's second datagram (empty until it comes).</summary>
+    public ReadOnlySpan<byte> ClientNext => ((ReadOnlySpan<byte>)_clientNext)[.._clientNextLength];
+
+    /// <summary>UDP: the first bytes of the server's second datagram (empty until it comes).</summary>
+    public ReadOnlySpan<byte> ServerNext => ((ReadOnlySpan<byte>)_serverNext)[.._serverNextLength];
+
+    /// <summary>
+    /// Keeps the head of a direction's second datagram, once: a protocol whose single datagram is a weak shape
+    /// (RTP) is confirmed by the next one continuing it. Returns false when that direction's head was already kept.
+    /// </summary>
+    public bool NoteNextDatagram(ReadOnlySpan<byte> datagram, bool fromClient)
+    {
+        ref byte length = ref fromClient ? ref _clientNextLength : ref _serverNextLength;
+        if (length != 0 || datagram.IsEmpty)
+        {
+            return false;
+        }
+
+        var head = datagram[..Math.Min(datagram.Length, DatagramHead.Length)];
+        if (fromClient)
+        {
+            head.CopyTo(_clientNext);
+        }
+        else
+        {
+            head.CopyTo(_serverNext);
+        }
+
+        length = (byte)head.Length;
+        return true;
+    }
 
     /// <summary>Sizes of the first payload packets, positive client → server, negative server → client.</summary>
     public ReadOnlySpan<int> PayloadSizes => ((ReadOnlySpan<int>)_sizes)[.._sizeCount];
@@ -254,6 +300,7 @@ public sealed class FlowStreams
         streams.Client = default;
         streams.Server = default;
         streams._sizeCount = 0;
+        streams._clientNextLength = streams._serverNextLength = 0;
         var pool = t_pool ??= new Stack<FlowStreams>();
         if (pool.Count < MaxPooled)
         {

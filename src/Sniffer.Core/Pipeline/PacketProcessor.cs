@@ -494,6 +494,11 @@ public sealed class PacketProcessor : IDisposable
             {
                 _detector.InspectLateDatagram(flow, payload, fromClient);
             }
+            else if (flow.State == DetectionState.Inspecting && streams.NoteNextDatagram(payload, fromClient))
+            {
+                // Still unidentified: the second datagram of this direction may confirm a weak shape (RTP).
+                Inspect(flow);
+            }
 
             return;
         }

@@ -19,10 +19,6 @@ public class RtpTests
     [Fact]
     public void RealPacketsMatch()
     {
-        var r = ProbeClient(Fp, Transport.Udp, Pcma);
-        Assert.Equal(ProbeStatus.Match, r.Status);
-        Assert.Equal(Confidence.Low, r.Confidence);
-        Assert.Equal("rtp.packet", r.Evidence);
         Assert.Equal("rtp.rtcp", ProbeClient(Fp, Transport.Udp, Rtcp).Evidence);
         var both = Probe(Fp, Transport.Udp, Pcma, Peer);
         Assert.Equal(Confidence.Medium, both.Confidence);
@@ -30,6 +26,76 @@ public class RtpTests
         // The same source both ways is an echo, not a session.
         Assert.Equal(ProbeStatus.NoMatch, Probe(Fp, Transport.Udp, Pcma, Pcma).Status);
         Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Tcp, Pcma).Status);
+    }
+
+    [Fact]
+    public void OneWayStreamNeedsItsNextPacket()
+    {
+        // One RTP-shaped datagram: wait for the next one of that direction; none by the end is not RTP.
+        Assert.Equal(ProbeStatus.NeedMoreData, ProbeClient(Fp, Transport.Udp, Pcma, complete: false).Status);
+        Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Udp, Pcma).Status);
+
+        var r = ProbeNext(Pcma, Next(Pcma, sequenceStep: 1));
+        Assert.Equal(ProbeStatus.Match, r.Status);
+        Assert.Equal(Confidence.Low, r.Confidence);
+        Assert.Equal("rtp.sequence", r.Evidence);
+        Assert.Equal(ProbeStatus.Match, ProbeNext(Pcma, Next(Pcma, sequenceStep: RtpFingerprinter.MaxSequenceStep)).Status);
+        Assert.Equal(ProbeStatus.NoMatch, ProbeNext(Pcma, Next(Pcma, sequenceStep: RtpFingerprinter.MaxSequenceStep + 1)).Status);
+        Assert.Equal(ProbeStatus.NoMatch, ProbeNext(Pcma, Next(Pcma, sequenceStep: 0)).Status); // a duplicate, not a stream
+        Assert.Equal(ProbeStatus.NoMatch, ProbeNext(Pcma, Next(Pcma, sequenceStep: -1)).Status);
+        var otherSource = Next(Pcma, sequenceStep: 1);
+        otherSource[11] ^= 0xFF;
+        Assert.Equal(ProbeStatus.NoMatch, ProbeNext(Pcma, otherSource).Status);
+        Assert.Equal(ProbeStatus.NoMatch, ProbeNext(Pcma, Next(Pcma, sequenceStep: 1)[..11]).Status);
+
+        // The sequence number wraps at 2^16.
+        var last = (byte[])Pcma.Clone();
+        last[2] = last[3] = 0xFF;
+        Assert.Equal(ProbeStatus.Match, ProbeNext(last, Next(last, sequenceStep: 1)).Status);
+
+        // The server's stream, confirmed the same way.
+        var server = Fp.Probe(new InspectionContext(Transport.Udp, [], Pcma, false, true) { ServerNext = Next(Pcma, 2)[..16] });
+        Assert.Equal("rtp.sequence", server.Evidence);
+    }
+
+    /// <summary>Random datagrams: a one-way flow of them is never RTP, however many have the RTP shape by chance.</summary>
+    [Fact]
+    public void RandomOneWayDatagramsAreNotRtp()
+    {
+        var random = new Random(3624);
+        int shaped = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            var first = new byte[random.Next(13, 200)];
+            var next = new byte[DatagramHeadLength];
+            random.NextBytes(first);
+            random.NextBytes(next);
+            shaped += ProbeClient(Fp, Transport.Udp, first, complete: false).Status == ProbeStatus.NeedMoreData ? 1 : 0;
+            if (first[1] is >= RtpFingerprinter.RtcpSenderReport and <= RtpFingerprinter.RtcpLastType)
+            {
+                continue; // an RTCP compound shape is its own (length-walked) evidence
+            }
+
+            Assert.NotEqual(ProbeStatus.Match, ProbeClient(Fp, Transport.Udp, first).Status);
+            Assert.NotEqual(ProbeStatus.Match, ProbeNext(first, next).Status);
+        }
+
+        Assert.InRange(shaped, 100, 1_000); // about one in 600 has the shape and waits for its next packet
+    }
+
+    private const int DatagramHeadLength = Sniffer.Flows.DatagramHead.Length;
+
+    private static ProbeResult ProbeNext(byte[] first, byte[] next) =>
+        Fp.Probe(new InspectionContext(Transport.Udp, first, [], true, false) { ClientNext = next.AsSpan(0, Math.Min(next.Length, DatagramHeadLength)) });
+
+    /// <summary>The next packet of <paramref name="packet"/>'s stream, <paramref name="sequenceStep"/> ahead.</summary>
+    private static byte[] Next(byte[] packet, int sequenceStep)
+    {
+        var next = (byte[])packet.Clone();
+        ushort sequence = (ushort)((packet[2] << 8 | packet[3]) + sequenceStep);
+        next[2] = (byte)(sequence >> 8);
+        next[3] = (byte)sequence;
+        return next;
     }
 
     [Fact]

@@ -80,6 +80,50 @@ public class PipelineTests
         Assert.All(records, r => Assert.Equal("protocol_detected", r.Str("event.action")));
     }
 
+    /// <summary>
+    /// A one-way RTP stream is named once its second packet continues the first (same SSRC, next sequence number);
+    /// one-way flows of random datagrams with the RTP shape by chance stay unknown.
+    /// </summary>
+    [Fact]
+    public void OneWayRtpIsConfirmedByItsSecondPacketAndRandomDatagramsAreNot()
+    {
+        var frames = new List<CapturedFrame>();
+        long ts = 1_000_000_000;
+        for (int i = 0; i < 5; i++)
+        {
+            var rtp = new byte[172];
+            rtp[0] = 0x80;                      // V=2, no padding, extension or CSRC
+            rtp[1] = 0;                         // PCMU
+            rtp[2] = 0x12;
+            rtp[3] = (byte)(0x30 + i);          // sequence 0x1230, 0x1231, ...
+            rtp[8] = 0xCA; rtp[9] = 0xFE; rtp[10] = 0xBA; rtp[11] = 0xBE;
+            frames.Add(new CapturedFrame(ts += 20_000_000, FrameBuilder.UdpFrame("10.1.1.1", 40000, "10.2.2.2", 3624, rtp)));
+        }
+
+        // 1,000 one-way flows of 1–4 random datagrams, each starting with the RTP fixed-header shape.
+        var random = new Random(7);
+        for (int flow = 0; flow < 1000; flow++)
+        {
+            int count = random.Next(1, 5);
+            for (int i = 0; i < count; i++)
+            {
+                var data = new byte[random.Next(20, 300)];
+                random.NextBytes(data);
+                data[0] = 0x80;
+                data[1] = (byte)random.Next(96, 128); // a dynamic payload type
+                frames.Add(new CapturedFrame(ts += 1_000, FrameBuilder.UdpFrame("10.3.0.1", (ushort)(20000 + flow), "10.2.2.2", 3624, data)));
+            }
+        }
+
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames));
+        var ends = records.Action("flow_end").ToList();
+        var stream = Assert.Single(ends, r => r.Str("source.port") == "40000");
+        Assert.Equal("rtp", stream.Str("network.protocol"));
+        Assert.Equal("rtp.sequence", stream.Str("sniffer.evidence"));
+        Assert.Equal("cafebabe", stream.Str("sniffer.rtp.ssrc"));
+        Assert.Equal(1000, ends.Count(r => r.Str("source.ip") == "10.3.0.1" && r.Str("network.protocol") == "unknown"));
+    }
+
     [Fact]
     public void MidstreamFlowWithoutHandshake()
     {

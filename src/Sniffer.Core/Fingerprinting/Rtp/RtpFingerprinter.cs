@@ -3,7 +3,8 @@ using System.Buffers.Binary;
 namespace Sniffer.Fingerprinting.Rtp;
 
 /// <summary>
-/// RTP and RTCP (RFC 3550) over UDP, from the first datagram of each direction only, so a weak shape: version 2,
+/// RTP and RTCP (RFC 3550) over UDP, from the first datagram of each direction (and, for a one-way stream, the
+/// head of the second datagram of that direction, which must continue the first), a weak shape: version 2,
 /// an assigned static or a dynamic payload type (never 72–76, where RTCP lives), no CSRC list from a single packet
 /// (mixers are rare; with both directions a consistent list is accepted), padding and header extension (RFC 8285
 /// profiles only) consistent with the length, and a non-empty payload. An RTCP compound packet (SR or RR first,
@@ -68,12 +69,53 @@ public sealed class RtpFingerprinter : IFingerprinter
             return (c == Kind.Empty || s == Kind.Empty) ? ProbeResult.NoMatch : ProbeResult.Matched(Confidence.Low, "rtp.packet");
         }
 
+        if (cRtp && s == Kind.Empty)
+        {
+            return OneWay(context.Client, context.ClientNext, context.ClientComplete && context.ServerComplete);
+        }
+
+        if (sRtp && c == Kind.Empty)
+        {
+            return OneWay(context.Server, context.ServerNext, context.ClientComplete && context.ServerComplete);
+        }
+
         if (cRtp || sRtp)
         {
-            return ProbeResult.Matched(Confidence.Low, "rtp.packet");
+            return ProbeResult.Matched(Confidence.Low, "rtp.packet"); // RTP one way, RTCP the other
         }
 
         return ProbeResult.Matched(Confidence.Low, "rtp.rtcp");
+    }
+
+    /// <summary>
+    /// One RTP-shaped datagram is a weak shape (about one random datagram in 600 has it): a one-way stream is RTP
+    /// only when the same direction's next datagram continues it — the same SSRC and a sequence number a little
+    /// ahead (RFC 3550 §5.1). Waits for that datagram; without it, not RTP.
+    /// </summary>
+    private static ProbeResult OneWay(ReadOnlySpan<byte> first, ReadOnlySpan<byte> next, bool complete)
+    {
+        if (next.IsEmpty)
+        {
+            return complete ? ProbeResult.NoMatch : ProbeResult.NeedMore;
+        }
+
+        return Continues(first, next) ? ProbeResult.Matched(Confidence.Low, "rtp.sequence") : ProbeResult.NoMatch;
+    }
+
+    /// <summary>Most packets a stream's second datagram may be ahead of its first (losses, reordering before capture).</summary>
+    public const int MaxSequenceStep = 64;
+
+    /// <summary>True when <paramref name="next"/> (the head of a later datagram) continues the RTP packet <paramref name="first"/>.</summary>
+    internal static bool Continues(ReadOnlySpan<byte> first, ReadOnlySpan<byte> next)
+    {
+        if (next.Length < HeaderLength || (next[0] >> 6) != 2 || next[1] is >= RtcpSenderReport and <= RtcpLastType
+            || !IsPayloadType(next[1] & 0x7F) || Ssrc(next) != Ssrc(first))
+        {
+            return false;
+        }
+
+        int step = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(next[2..]) - BinaryPrimitives.ReadUInt16BigEndian(first[2..]));
+        return step is >= 1 and <= MaxSequenceStep;
     }
 
     internal static uint Ssrc(ReadOnlySpan<byte> d) => BinaryPrimitives.ReadUInt32BigEndian(d[8..]);
