@@ -193,21 +193,12 @@ internal static unsafe partial class ProcFs
     public static bool TryParseNumber(ReadOnlySpan<byte> name, out int value)
     {
         value = 0;
-        if (name.IsEmpty || name.Length > 9)
+        if (name.Length > 9 || !ProcNetParser.TryParseDecimal(name, out ulong number))
         {
             return false;
         }
 
-        foreach (byte b in name)
-        {
-            if ((uint)(b - '0') > 9)
-            {
-                return false;
-            }
-
-            value = (value * 10) + (b - '0');
-        }
-
+        value = (int)number;
         return true;
     }
 

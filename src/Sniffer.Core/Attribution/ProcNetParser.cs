@@ -174,7 +174,8 @@ public static class ProcNetParser
         return true;
     }
 
-    private static bool TryParseDecimal(ReadOnlySpan<byte> text, out ulong value)
+    /// <summary>Unsigned decimal of 1–19 digits, nothing else (no sign, no spaces).</summary>
+    internal static bool TryParseDecimal(ReadOnlySpan<byte> text, out ulong value)
     {
         value = 0;
         if (text.IsEmpty || text.Length > 19)
