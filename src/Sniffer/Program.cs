@@ -19,6 +19,7 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        InterruptSignal.RestoreDefault(); // before the runtime first looks at SIGINT
         CommandLine cl;
         try
         {

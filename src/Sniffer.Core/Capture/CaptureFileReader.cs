@@ -44,7 +44,7 @@ public sealed partial class CaptureFileReader : IPacketSource
     {
         if (path == "-")
         {
-            return new CaptureFileReader("stdin", Console.OpenStandardInput(PipeBufferSize));
+            return new CaptureFileReader("stdin", new StandardInputStream(Console.OpenStandardInput(PipeBufferSize)));
         }
 
         try
@@ -107,6 +107,11 @@ public sealed partial class CaptureFileReader : IPacketSource
         if (sink is IBatchSink { AcceptsBatches: true } batches && _stream.CanSeek && TryRunBatched(batches, cancellation))
         {
             return;
+        }
+
+        if (_stream is StandardInputStream stdin)
+        {
+            stdin.Cancellation = cancellation; // a stop request ends a wait on an idle pipe
         }
 
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, minimumReadSize: PipeBufferSize / 4, leaveOpen: true));

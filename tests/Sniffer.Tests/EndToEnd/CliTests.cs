@@ -132,6 +132,37 @@ public class CliTests
         Assert.DoesNotContain("Exception", stderr);
     }
 
+    /// <summary>
+    /// A script's background job starts with SIGINT ignored (`sniffer … &amp;` in sh); SIGINT must still stop the
+    /// sniffer cleanly — open flows flushed, exit 0 — as it stops tcpdump.
+    /// </summary>
+    [SkippableFact]
+    public void SigintStopsEvenWhenStartedWithSigintIgnored()
+    {
+        string binary = SnifferBinary.Binary();
+        string dir = Directory.CreateTempSubdirectory("sniffer-int").FullName;
+        string outPath = Path.Combine(dir, "flows.ndjson");
+        var open = new TcpConversation("10.1.1.1", 50003, "10.2.2.2", 3624).Handshake().ClientData("still open"u8);
+        var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh",
+            ["-c", "trap '' INT; exec \"$0\" -r - -q -w \"$1\" --records flow_end", binary, outPath])
+        {
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdin = p.StandardInput.BaseStream;
+        stdin.Write(CaptureBuilder.Pcap(1, open.Frames));
+        stdin.Flush();
+        Thread.Sleep(1000); // exec done, the packets read; the pipe stays open
+        Assert.Contains("SigIgn", File.ReadAllText($"/proc/{p.Id}/status"), StringComparison.Ordinal);
+        SnifferBinary.Signal(p, SnifferBinary.SigInt);
+        Assert.True(p.WaitForExit(5_000), "SIGINT was ignored");
+        Assert.Equal(0, p.ExitCode);
+        var end = Assert.Single(PipelineRunner.ParseLines(File.ReadAllBytes(outPath)));
+        Assert.Equal("shutdown", end.Str("sniffer.end_reason"));
+        Directory.Delete(dir, true);
+    }
+
     [SkippableFact]
     public void PipedInputIsProcessedAsItArrivesAndSighupReopensTheOutput()
     {
