@@ -89,13 +89,21 @@ public readonly struct ByteSet
 /// <item><see cref="ClientAlone"/>: the same, only while the server side is empty (protocols that accept any
 /// client bytes once the server has answered, but not on their own); likewise <see cref="ServerAlone"/>.</item>
 /// </list>
+/// With <see cref="MinLength"/> 2 the sets bind only sides of two bytes or more (probes that cannot judge a lone
+/// first byte and answer NeedMore for it).
 /// A byte that is not excluded costs only a probe; a byte wrongly excluded changes answers — so when in doubt, leave
 /// it in. <c>FirstBytesTests</c> checks every declaration against its Probe on generated inputs.
 /// </summary>
 public sealed class FirstBytes
 {
-    public FirstBytes(ByteSet client, ByteSet server, ByteSet? clientAlone = null, ByteSet? serverAlone = null)
+    /// <summary>Largest <see cref="MinLength"/> the detector's tables support.</summary>
+    public const int MaxMinLength = 2;
+
+    public FirstBytes(ByteSet client, ByteSet server, ByteSet? clientAlone = null, ByteSet? serverAlone = null, int minLength = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minLength, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minLength, MaxMinLength);
+        MinLength = minLength;
         Client = client;
         Server = server;
         ClientAlone = clientAlone ?? client;
@@ -104,6 +112,12 @@ public sealed class FirstBytes
 
     /// <summary>No restriction: every probe is called (the default for a fingerprinter that declares nothing).</summary>
     public static readonly FirstBytes Any = new(ByteSet.All, ByteSet.All);
+
+    /// <summary>The same first bytes on both sides (symmetric protocols, or request and reply with one framing).</summary>
+    public static FirstBytes Both(ByteSet set, int minLength = 1) => new(set, set, minLength: minLength);
+
+    /// <summary>The fewest bytes a side must hold for the sets to apply (1, or 2 for probes that wait on a lone byte).</summary>
+    public int MinLength { get; }
 
     /// <summary>First bytes of a non-empty client side Probe can accept, whatever the server side holds.</summary>
     public ByteSet Client { get; }
@@ -132,13 +146,19 @@ internal sealed class FirstByteMasks
     private const int UdpTables = 1024;
 
     private readonly ulong[] _masks = new ulong[2 * UdpTables];
+    /// <summary>Per transport (TCP, UDP): the fingerprinters whose sets bind only sides of two bytes or more.</summary>
+    private readonly ulong[] _loneByteExempt = new ulong[2];
 
     public FirstByteMasks(FingerprinterRegistration[] registry)
     {
         for (int i = 0; i < registry.Length; i++)
         {
-            Add(registry[i].Fingerprinter.AcceptedFirstBytes(Transport.Tcp), 1UL << i, 0);
-            Add(registry[i].Fingerprinter.AcceptedFirstBytes(Transport.Udp), 1UL << i, UdpTables);
+            var tcp = registry[i].Fingerprinter.AcceptedFirstBytes(Transport.Tcp);
+            var udp = registry[i].Fingerprinter.AcceptedFirstBytes(Transport.Udp);
+            Add(tcp, 1UL << i, 0);
+            Add(udp, 1UL << i, UdpTables);
+            _loneByteExempt[0] |= tcp.MinLength > 1 ? 1UL << i : 0;
+            _loneByteExempt[1] |= udp.MinLength > 1 ? 1UL << i : 0;
         }
     }
 
@@ -172,16 +192,19 @@ internal sealed class FirstByteMasks
     {
         var client = context.Client;
         var server = context.Server;
-        int tables = context.Transport == Transport.Udp ? UdpTables : 0;
+        bool udp = context.Transport == Transport.Udp;
+        int tables = udp ? UdpTables : 0;
         ulong allowed = ulong.MaxValue;
         if (!client.IsEmpty)
         {
-            allowed &= _masks[tables + (server.IsEmpty ? ClientAlone : Client) + client[0]];
+            allowed &= _masks[tables + (server.IsEmpty ? ClientAlone : Client) + client[0]]
+                | (client.Length < FirstBytes.MaxMinLength ? _loneByteExempt[udp ? 1 : 0] : 0);
         }
 
         if (!server.IsEmpty)
         {
-            allowed &= _masks[tables + (client.IsEmpty ? ServerAlone : Server) + server[0]];
+            allowed &= _masks[tables + (client.IsEmpty ? ServerAlone : Server) + server[0]]
+                | (server.Length < FirstBytes.MaxMinLength ? _loneByteExempt[udp ? 1 : 0] : 0);
         }
 
         return allowed;

@@ -197,6 +197,16 @@ public sealed class ProtocolDetector
         return best;
     }
 
+    /// <summary>
+    /// One round of probing, as <see cref="Inspect"/> does it, on bytes given directly: tests check that the
+    /// first-byte prefilter leaves every answer, and the set of remaining candidates, as the probes alone give them.
+    /// </summary>
+    internal int ProbeOnce(in InspectionContext context, ref ulong candidates, out ProbeResult bestResult, out bool othersWaiting) =>
+        ProbeCandidates(ref candidates, context, out bestResult, out othersWaiting);
+
+    /// <summary>The candidates a new flow of <paramref name="transport"/> starts with.</summary>
+    internal ulong InitialCandidates(Transport transport) => transport == Transport.Tcp ? _tcpCandidates : _udpCandidates;
+
     /// <summary><c>network.protocol</c>'s inner protocol name, or null.</summary>
     public string? InnerProtocolName(Flow flow) => flow.Metadata?.Inner is { Name: { } name } ? name : null;
 
