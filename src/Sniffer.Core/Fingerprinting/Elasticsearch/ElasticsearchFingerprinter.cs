@@ -38,7 +38,9 @@ public sealed class ElasticsearchFingerprinter : IFingerprinter
         Message,
     }
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): The "ES" marker on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): The "ES" marker on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'E'));

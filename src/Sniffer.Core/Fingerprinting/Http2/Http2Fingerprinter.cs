@@ -19,7 +19,10 @@ public sealed class Http2Fingerprinter : IFingerprinter
 
     public string Name => "http2";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): The client preface starts with 'P'; a short server side waits whatever its first byte.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): The client preface starts with 'P'; a short server side waits whatever its
+    /// first byte.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = new(ByteSet.Of((byte)'P'), ByteSet.All);

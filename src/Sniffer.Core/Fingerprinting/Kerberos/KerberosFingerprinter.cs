@@ -18,7 +18,10 @@ public sealed class KerberosFingerprinter : IFingerprinter
 
     public string Name => "kerberos";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): UDP: an APPLICATION tag of AS-REQ/AS-REP/TGS-REQ/TGS-REP/KRB-ERROR on both sides. TCP starts with a 32-bit length and a short side waits.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): UDP: an APPLICATION tag of AS-REQ/AS-REP/TGS-REQ/TGS-REP/KRB-ERROR on both
+    /// sides. TCP starts with a 32-bit length and a short side waits.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
 
     private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Any;

@@ -19,7 +19,9 @@ public sealed class MqttFingerprinter : IFingerprinter
 
     public string Name => "mqtt";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): CONNECT (0x10) from the client, CONNACK (0x20) from the server.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): CONNECT (0x10) from the client, CONNACK (0x20) from the server.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = new(ByteSet.Of(0x10), ByteSet.Of(0x20));

@@ -34,7 +34,9 @@ public sealed class NtpFingerprinter : IFingerprinter
 
     public string Name => "ntp";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): Version 1–4 in bits 3–5 on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Version 1–4 in bits 3–5 on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(NtpVersions());

@@ -13,10 +13,14 @@ public sealed class Pop3Fingerprinter : IFingerprinter
 
     public string Name => "pop3";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): USER/CAPA/STLS/APOP/AUTH from the client, "+OK" from the server (a bare CR is an empty partial line, still undecided).</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): USER/CAPA/STLS/APOP/AUTH from the client, "+OK" from the server (a bare CR
+    /// is an empty partial line, still undecided).
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
-    private static readonly FirstBytes AcceptedFirst = new(ByteSet.LettersAnyCase("ucsa"u8).With((byte)'\r'), ByteSet.Of((byte)'+', (byte)'\r'));
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.LettersAnyCase("ucsa"u8).With((byte)'\r'), ByteSet.Of((byte)'+', (byte)'\r'));
 
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),

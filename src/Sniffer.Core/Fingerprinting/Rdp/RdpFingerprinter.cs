@@ -22,7 +22,9 @@ public sealed class RdpFingerprinter : IFingerprinter
 
     public string Name => "rdp";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): TPKT version 3 on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): TPKT version 3 on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(3));

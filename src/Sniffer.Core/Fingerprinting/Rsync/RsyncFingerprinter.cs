@@ -15,7 +15,10 @@ public sealed class RsyncFingerprinter : IFingerprinter
 
     public string Name => "rsync";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): "@RSYNCD: " on both sides (a bare CR is an empty partial line, still undecided).</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): "@RSYNCD: " on both sides (a bare CR is an empty partial line, still
+    /// undecided).
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'@', (byte)'\r'));

@@ -34,7 +34,9 @@ public sealed class RtpFingerprinter : IFingerprinter
         Rtcp,
     }
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): RTP/RTCP version 2 in the top two bits on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): RTP/RTCP version 2 in the top two bits on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Range(0x80, 0xBF));

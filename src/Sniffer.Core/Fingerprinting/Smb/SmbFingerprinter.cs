@@ -19,7 +19,9 @@ public sealed class SmbFingerprinter : IFingerprinter
 
     public string Name => "smb";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): NetBIOS session message type 0 on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): NetBIOS session message type 0 on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(0));

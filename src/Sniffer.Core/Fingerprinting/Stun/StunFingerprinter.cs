@@ -30,7 +30,10 @@ public sealed class StunFingerprinter : IFingerprinter
         Framed,
     }
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): UDP: a message type's top two bits are zero on both sides. TCP may frame it with a 16-bit length: any byte.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): UDP: a message type's top two bits are zero on both sides. TCP may frame
+    /// it with a 16-bit length: any byte.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
 
     private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Any;

@@ -17,7 +17,9 @@ public sealed class SvnFingerprinter : IFingerprinter
 
     public string Name => "svn";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): An s-expression '(' on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): An s-expression '(' on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'('));

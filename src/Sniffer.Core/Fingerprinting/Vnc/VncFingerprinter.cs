@@ -15,7 +15,9 @@ public sealed class VncFingerprinter : IFingerprinter
 
     public string Name => "vnc";
 
-    /// <summary>Prefilter (see <see cref="FirstBytes"/>): "RFB " version on both sides.</summary>
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): "RFB " version on both sides.
+    /// </summary>
     public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
 
     private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'R'));
