@@ -176,6 +176,13 @@ public interface IFingerprinter
     ProbeResult Probe(in InspectionContext context);
 
     /// <summary>
+    /// The first bytes <see cref="Probe"/> can accept per direction on <paramref name="transport"/>, for the
+    /// detector's prefilter: a declaration must be exactly as strict as Probe (see <see cref="FirstBytes"/>).
+    /// Default: no restriction.
+    /// </summary>
+    FirstBytes AcceptedFirstBytes(Transport transport) => FirstBytes.Any;
+
+    /// <summary>
     /// After a match: parse the metadata available in the bytes seen so far into <paramref name="metadata"/>
     /// (created on first call). Returns true when nothing more is wanted from this flow.
     /// </summary>

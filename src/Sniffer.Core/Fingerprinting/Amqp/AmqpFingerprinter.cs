@@ -20,6 +20,13 @@ public sealed class AmqpFingerprinter : IFingerprinter
 
     public string Name => "amqp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Either side: the "AMQP" protocol header or a method frame (type 1).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'A', 1));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeSide(context.Client, fromServer: false);

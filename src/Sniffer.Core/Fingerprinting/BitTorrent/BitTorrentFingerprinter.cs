@@ -24,6 +24,16 @@ public sealed class BitTorrentFingerprinter : IFingerprinter
 
     public string Name => "bittorrent";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): TCP: the handshake's 0x13 "BitTorrent protocol"; UDP: a DHT dictionary
+    /// 'd', an LSD "BT-SEARCH" or a uTP header (version 1, type 0–4).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Both(ByteSet.Of(0x13));
+    private static readonly FirstBytes AcceptedFirstUdp =
+        FirstBytes.Both(ByteSet.Of((byte)'d', (byte)'B', 0x01, 0x11, 0x21, 0x31, 0x41));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport == Transport.Tcp)

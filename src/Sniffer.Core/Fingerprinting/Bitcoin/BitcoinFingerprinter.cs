@@ -20,6 +20,13 @@ public sealed class BitcoinFingerprinter : IFingerprinter
 
     public string Name => "bitcoin";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): The network magic on both sides (first byte of each known magic).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(0xF9, 0x0B, 0x1C, 0x0A, 0xFA));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeMessage(context.Client, context.ClientComplete);

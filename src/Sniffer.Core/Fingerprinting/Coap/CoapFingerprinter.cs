@@ -13,6 +13,13 @@ public sealed class CoapFingerprinter : IFingerprinter
 
     public string Name => "coap";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Version 1 in the top two bits on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Range(0x40, 0x7F));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport != Transport.Udp)

@@ -16,6 +16,13 @@ public sealed class Dnp3Fingerprinter : IFingerprinter
 
     public string Name => "dnp3";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Link-layer start bytes 0x05 0x64 on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(0x05));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeFrame(context.Client);

@@ -38,6 +38,13 @@ public sealed class ElasticsearchFingerprinter : IFingerprinter
         Message,
     }
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): The "ES" marker on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'E'));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport != Transport.Tcp)

@@ -17,6 +17,15 @@ public sealed class FtpFingerprinter : IFingerprinter
 
     public string Name => "ftp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): USER/AUTH/OPTS/HOST/FEAT/SYST/PWD/NOOP/PASV/EPSV from the client, a
+    /// 220/120 reply from the server (a bare CR is an empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.LettersAnyCase("uaohfspne"u8).With((byte)'\r'), ByteSet.Of((byte)'1', (byte)'2', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "ftp.greeting_and_command", "ftp.command", "ftp.greeting");

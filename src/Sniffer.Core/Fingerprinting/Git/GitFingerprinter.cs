@@ -21,6 +21,14 @@ public sealed class GitFingerprinter : IFingerprinter
         "git-upload-pack "u8.ToArray(), "git-receive-pack "u8.ToArray(), "git-upload-archive "u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A pkt-line's four hex digits on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        FirstBytes.Both(ByteSet.Range((byte)'0', (byte)'9').Union(ByteSet.Range((byte)'a', (byte)'f')).Union(ByteSet.Range((byte)'A', (byte)'F')));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "git.request_and_advertisement", "git.request", "git.advertisement");

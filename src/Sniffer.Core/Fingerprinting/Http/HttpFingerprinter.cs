@@ -10,6 +10,15 @@ public sealed class HttpFingerprinter : IFingerprinter
 
     public string Name => "http";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A request starts with an upper-case method token; a status line alone with
+    /// "HTTP/1.".
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.Range((byte)'A', (byte)'Z').Union(ByteSet.Of((byte)'-', (byte)'_')), ByteSet.All, serverAlone: ByteSet.Of((byte)'H'));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         HttpStartLine request = default;

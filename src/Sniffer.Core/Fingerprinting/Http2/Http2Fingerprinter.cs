@@ -19,6 +19,14 @@ public sealed class Http2Fingerprinter : IFingerprinter
 
     public string Name => "http2";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): The client preface starts with 'P'; a short server side waits whatever its
+    /// first byte.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = new(ByteSet.Of((byte)'P'), ByteSet.All);
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var c = context.Client;

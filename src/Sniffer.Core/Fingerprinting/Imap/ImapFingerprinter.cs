@@ -25,6 +25,18 @@ public sealed class ImapFingerprinter : IFingerprinter
         "compress"u8.ToArray(), "xlist"u8.ToArray(), "idle"u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A tag (letters, digits, '.', '-', '_') from the client, an untagged "* "
+    /// greeting from the server (a bare CR is an empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(
+            ByteSet.Range((byte)'0', (byte)'9').Union(ByteSet.Range((byte)'a', (byte)'z')).Union(ByteSet.Range((byte)'A', (byte)'Z'))
+                .Union(ByteSet.Of((byte)'.', (byte)'-', (byte)'_', (byte)'\r')),
+            ByteSet.Of((byte)'*', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "imap.greeting_and_command", "imap.command", "imap.greeting");

@@ -16,6 +16,15 @@ public sealed class IrcFingerprinter : IFingerprinter
 
     public string Name => "irc";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): NICK/USER/PASS/CAP from the client (a bare CR is an empty partial line,
+    /// still undecided); a prefixed message, NOTICE or PING from the server (an empty line is refused).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.LettersAnyCase("nupc"u8).With((byte)'\r'), ByteSet.LettersAnyCase("np"u8).With((byte)':'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "irc.registration_and_reply", "irc.registration", "irc.server_message");

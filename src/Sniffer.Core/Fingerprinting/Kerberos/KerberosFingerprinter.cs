@@ -18,6 +18,15 @@ public sealed class KerberosFingerprinter : IFingerprinter
 
     public string Name => "kerberos";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): UDP: an APPLICATION tag of AS-REQ/AS-REP/TGS-REQ/TGS-REP/KRB-ERROR on both
+    /// sides. TCP starts with a 32-bit length and a short side waits.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Any;
+    private static readonly FirstBytes AcceptedFirstUdp = FirstBytes.Both(ByteSet.Of(0x6A, 0x6B, 0x6C, 0x6D, 0x7E));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var c = ProbeSide(context.Client, context.Transport, context.ClientComplete, out int cType);

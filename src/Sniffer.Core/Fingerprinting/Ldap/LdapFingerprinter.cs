@@ -17,6 +17,13 @@ public sealed class LdapFingerprinter : IFingerprinter
 
     public string Name => "ldap";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): An LDAPMessage is a BER SEQUENCE (0x30) on both sides and both transports.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(0x30));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeMessage(context.Client, fromServer: false, out _);

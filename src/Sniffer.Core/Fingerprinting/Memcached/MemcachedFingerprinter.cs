@@ -36,6 +36,17 @@ public sealed class MemcachedFingerprinter : IFingerprinter
         "me"u8.ToArray(), "lru_crawler"u8.ToArray(), "slabs"u8.ToArray(), "watch"u8.ToArray(), "quit"u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): TCP: a lower-case command or the binary magic 0x80 from the client (a bare
+    /// CR is an empty partial line, still undecided), an upper-case reply or 0x81 from the server. UDP starts with the
+    /// frame header's request id: any byte.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp =
+        new(ByteSet.Of(0x80, (byte)'\r').Union(ByteSet.Of("acdfgilmpqrstvw"u8)), ByteSet.Of(0x81).Union(ByteSet.Of("VSNEDOTC"u8)));
+    private static readonly FirstBytes AcceptedFirstUdp = FirstBytes.Any;
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = Payload(context.Client, context.Transport, out bool clientShort);

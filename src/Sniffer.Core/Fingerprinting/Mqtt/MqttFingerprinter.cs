@@ -19,6 +19,13 @@ public sealed class MqttFingerprinter : IFingerprinter
 
     public string Name => "mqtt";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): CONNECT (0x10) from the client, CONNACK (0x20) from the server.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = new(ByteSet.Of(0x10), ByteSet.Of(0x20));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeConnect(context.Client, out _);

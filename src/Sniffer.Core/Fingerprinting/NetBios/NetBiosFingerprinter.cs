@@ -20,6 +20,15 @@ public sealed class NetBiosFingerprinter : IFingerprinter
 
     public string Name => "netbios";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): TCP: a session message type 0x81–0x85 on both sides. UDP name-service
+    /// messages start with a transaction id: any byte.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Both(ByteSet.Range(0x81, 0x85));
+    private static readonly FirstBytes AcceptedFirstUdp = FirstBytes.Any;
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport == Transport.Udp)

@@ -34,6 +34,28 @@ public sealed class NtpFingerprinter : IFingerprinter
 
     public string Name => "ntp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Version 1–4 in bits 3–5 on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(NtpVersions());
+
+    /// <summary>Every first byte with version 1–4 in bits 3–5 (leap indicator and mode: any).</summary>
+    private static ByteSet NtpVersions()
+    {
+        var set = default(ByteSet);
+        for (int b = 0; b < 256; b++)
+        {
+            if (((b >> 3) & 7) is >= 1 and <= 4)
+            {
+                set = set.With((byte)b);
+            }
+        }
+
+        return set;
+    }
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport != Transport.Udp)

@@ -29,6 +29,16 @@ public sealed class OpenVpnFingerprinter : IFingerprinter
 
     public string Name => "openvpn";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): UDP: a hard-reset opcode with key id 0 (client V1/V2/V3, server V1/V2);
+    /// TCP starts with a 16-bit length and a lone byte waits.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Any;
+    private static readonly FirstBytes AcceptedFirstUdp =
+        new(ByteSet.Of(HardResetClientV1 << 3, HardResetClientV2 << 3, HardResetClientV3 << 3), ByteSet.Of(HardResetServerV1 << 3, HardResetServerV2 << 3));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         bool tcp = context.Transport == Transport.Tcp;

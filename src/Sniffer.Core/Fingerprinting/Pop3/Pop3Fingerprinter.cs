@@ -13,6 +13,15 @@ public sealed class Pop3Fingerprinter : IFingerprinter
 
     public string Name => "pop3";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): USER/CAPA/STLS/APOP/AUTH from the client, "+OK" from the server (a bare CR
+    /// is an empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.LettersAnyCase("ucsa"u8).With((byte)'\r'), ByteSet.Of((byte)'+', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "pop3.greeting_and_command", "pop3.command", "pop3.greeting");

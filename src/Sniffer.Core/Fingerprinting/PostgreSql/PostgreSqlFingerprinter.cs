@@ -26,6 +26,15 @@ public sealed class PostgreSqlFingerprinter : IFingerprinter
 
     public string Name => "postgresql";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A startup/SSL/GSS/cancel request's int32 length is far below 16 MiB (first
+    /// byte 0); the server answers 'S'/'G'/'N' or sends 'R'/'E'.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.Of(0), ByteSet.Of((byte)'S', (byte)'G', (byte)'N', (byte)'E', (byte)'R'));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeClient(context.Client, out _);

@@ -22,6 +22,13 @@ public sealed class RdpFingerprinter : IFingerprinter
 
     public string Name => "rdp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): TPKT version 3 on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(3));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeTpdu(context.Client, ConnectionRequest, out _);

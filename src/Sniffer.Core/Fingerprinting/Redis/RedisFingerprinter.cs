@@ -44,6 +44,15 @@ public sealed class RedisFingerprinter : IFingerprinter
         "command"u8.ToArray(), "dbsize"u8.ToArray(), "keys"u8.ToArray(), "monitor"u8.ToArray(), "flushall"u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A RESP array or an inline command from the client (a bare CR or a leading
+    /// space is an empty partial word, still undecided); a RESP type byte from the server.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.LettersAnyCase("pihcdkmf"u8).With((byte)'*').With((byte)' ').With((byte)'\r'), ByteSet.Of((byte)'+', (byte)'-', (byte)':', (byte)'$', (byte)'*', (byte)'%', (byte)'_'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete, out _), ServerVerdict(context.Server, context.ServerComplete),
             "redis.command_and_reply", "redis.command", "redis.reply");

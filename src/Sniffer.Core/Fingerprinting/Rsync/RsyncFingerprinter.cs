@@ -15,6 +15,14 @@ public sealed class RsyncFingerprinter : IFingerprinter
 
     public string Name => "rsync";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): "@RSYNCD: " on both sides (a bare CR is an empty partial line, still
+    /// undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'@', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(Verdict(context.Client, context.ClientComplete), Verdict(context.Server, context.ServerComplete),
             "rsync.greetings", "rsync.greeting", "rsync.greeting");

@@ -35,6 +35,13 @@ public sealed class RtpFingerprinter : IFingerprinter
         Rtcp,
     }
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): RTP/RTCP version 2 in the top two bits on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Range(0x80, 0xBF));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport != Transport.Udp)

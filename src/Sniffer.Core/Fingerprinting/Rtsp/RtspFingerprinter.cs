@@ -19,6 +19,15 @@ public sealed class RtspFingerprinter : IFingerprinter
         "record"u8.ToArray(), "redirect"u8.ToArray(), "play_notify"u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): An upper-case RTSP method from the client, "RTSP/" from the server (a bare
+    /// CR is an empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.Of((byte)'O', (byte)'D', (byte)'S', (byte)'P', (byte)'T', (byte)'G', (byte)'A', (byte)'R', (byte)'\r'), ByteSet.LettersAnyCase("r"u8).With((byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(
             StartLine.RequestVerdict(context.Client, context.ClientComplete, Methods, "rtsp/1.0"u8, "rtsp/2.0"u8, IsRtspUri),

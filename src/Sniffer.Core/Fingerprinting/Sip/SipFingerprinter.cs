@@ -19,6 +19,15 @@ public sealed class SipFingerprinter : IFingerprinter
         "prack"u8.ToArray(), "update"u8.ToArray(), "refer"u8.ToArray(), "publish"u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Either side: an upper-case SIP method or a "SIP/2.0" status line (a bare
+    /// CR is an empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        FirstBytes.Both(ByteSet.Of((byte)'I', (byte)'R', (byte)'O', (byte)'B', (byte)'A', (byte)'C', (byte)'S', (byte)'N', (byte)'M', (byte)'P', (byte)'U', (byte)'s', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = Verdict(context.Client, context.ClientComplete);

@@ -19,6 +19,13 @@ public sealed class SmbFingerprinter : IFingerprinter
 
     public string Name => "smb";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): NetBIOS session message type 0 on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(0));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeMessage(context.Client, fromServer: false);

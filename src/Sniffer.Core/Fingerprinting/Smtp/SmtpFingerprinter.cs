@@ -15,6 +15,15 @@ public sealed class SmtpFingerprinter : IFingerprinter
 
     public string Name => "smtp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): EHLO/HELO/LHLO from the client, a 220 greeting from the server (a bare CR
+    /// is an empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.LettersAnyCase("ehl"u8).With((byte)'\r'), ByteSet.Of((byte)'2', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "smtp.greeting_and_helo", "smtp.helo", "smtp.greeting");

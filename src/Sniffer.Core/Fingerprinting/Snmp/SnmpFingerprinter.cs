@@ -10,6 +10,15 @@ public sealed class SnmpFingerprinter : IFingerprinter
 
     public string Name => "snmp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): UDP: a BER SEQUENCE (0x30) on both sides. TCP waits on any tag whose
+    /// length is not complete yet.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Any;
+    private static readonly FirstBytes AcceptedFirstUdp = FirstBytes.Both(ByteSet.Of(0x30));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = ProbeSide(context.Client, context.Transport, context.ClientComplete, out var clientConfidence);

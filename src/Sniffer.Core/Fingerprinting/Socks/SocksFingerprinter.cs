@@ -20,6 +20,13 @@ public sealed class SocksFingerprinter : IFingerprinter
 
     public string Name => "socks";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): The client names version 4 or 5; the server answers 0 (SOCKS4 reply) or 5.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = new(ByteSet.Of(4, 5), ByteSet.Of(0, 5));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         int version = context.Client.IsEmpty ? 0 : context.Client[0];

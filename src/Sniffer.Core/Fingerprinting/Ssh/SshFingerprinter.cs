@@ -10,6 +10,15 @@ public sealed class SshFingerprinter : IFingerprinter
 
     public string Name => "ssh";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): alone, the client's identification string starts its stream
+    /// ("SSH-"), and the server's starts with a text byte (it may send text lines before it). With both sides
+    /// present nothing is excluded: either side's banner decides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = new(ByteSet.All, ByteSet.All, clientAlone: ByteSet.Of((byte)'S'), serverAlone: ByteSet.Range(0x20, 0x7E).Union(ByteSet.Of((byte)'\t', (byte)'\r', (byte)'\n')));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? (SshParseStatus?)null : SshParser.TryParseBanner(context.Client, allowPreamble: false, out _);

@@ -30,6 +30,15 @@ public sealed class StratumFingerprinter : IFingerprinter
         "mining.set_extranonce"u8.ToArray(), "job"u8.ToArray(), "client.reconnect"u8.ToArray(),
     ];
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A JSON object ('{' after optional blanks) on both sides (a bare CR is an
+    /// empty partial line, still undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        FirstBytes.Both(ByteSet.Of((byte)'{', (byte)' ', (byte)'\t', (byte)'\r'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(Verdict(context.Client, context.ClientComplete, ClientMethods, server: false),
             Verdict(context.Server, context.ServerComplete, ServerMethods, server: true),

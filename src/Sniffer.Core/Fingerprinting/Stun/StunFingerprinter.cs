@@ -30,6 +30,15 @@ public sealed class StunFingerprinter : IFingerprinter
         Framed,
     }
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): UDP: a message type's top two bits are zero on both sides. TCP may frame
+    /// it with a 16-bit length: any byte.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp = FirstBytes.Any;
+    private static readonly FirstBytes AcceptedFirstUdp = FirstBytes.Both(ByteSet.Range(0x00, 0x3F));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = Classify(context.Client, context.Transport, context.ClientComplete);

@@ -17,6 +17,13 @@ public sealed class SvnFingerprinter : IFingerprinter
 
     public string Name => "svn";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): An s-expression '(' on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'('));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "svn.greeting_and_response", "svn.client_response", "svn.greeting");

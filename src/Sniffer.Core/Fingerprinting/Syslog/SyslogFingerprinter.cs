@@ -11,6 +11,15 @@ public sealed class SyslogFingerprinter : IFingerprinter
 
     public string Name => "syslog";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): '<' PRI on both sides; over TCP also an octet count's first digit.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => transport == Transport.Tcp ? AcceptedFirstTcp : AcceptedFirstUdp;
+
+    private static readonly FirstBytes AcceptedFirstTcp =
+        FirstBytes.Both(ByteSet.Range((byte)'1', (byte)'9').With((byte)'<'));
+    private static readonly FirstBytes AcceptedFirstUdp = FirstBytes.Both(ByteSet.Of((byte)'<'));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = ProbeSide(context.Client, context.Transport, context.ClientComplete, out var clientFormat);

@@ -24,6 +24,13 @@ public sealed class TelnetFingerprinter : IFingerprinter
 
     public string Name => "telnet";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Option negotiation starts with IAC on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(Iac));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var c = Verdict(context.Client, context.ClientComplete);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Sniffer.Fingerprinting.Text;
 
 /// <summary>What one side of a flow says about a line-based protocol.</summary>
@@ -95,22 +97,15 @@ public static class TextLine
     /// <summary>Printable ASCII, tab, or bytes ≥ 0x80 (UTF-8 text); a bare CR only at the end.</summary>
     public static bool IsText(ReadOnlySpan<byte> s)
     {
-        for (int i = 0; i < s.Length; i++)
-        {
-            byte b = s[i];
-            if (b < 0x20 && b != '\t' && !(b == '\r' && i == s.Length - 1))
-            {
-                return false;
-            }
-
-            if (b == 0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        // One vectorised search for the first byte no text has (every probe of a text protocol checks its first
+        // line this way); a CR passes only as the very last byte, so it can only be the first such byte found.
+        int i = s.IndexOfAny(NotText);
+        return i < 0 || (i == s.Length - 1 && s[i] == '\r');
     }
+
+    /// <summary>Control bytes except tab (CR is judged by position), and DEL.</summary>
+    private static readonly SearchValues<byte> NotText = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 0x7F]);
 
     /// <summary>ASCII case-insensitive prefix test (<paramref name="prefix"/> must be lowercase or non-letters).</summary>
     public static bool StartsWithIgnoreCase(ReadOnlySpan<byte> s, ReadOnlySpan<byte> prefix) =>

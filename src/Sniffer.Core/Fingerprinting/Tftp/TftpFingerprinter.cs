@@ -22,6 +22,13 @@ public sealed class TftpFingerprinter : IFingerprinter
 
     public string Name => "tftp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A 16-bit opcode 1–6: first byte 0 on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(0));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport != Transport.Udp)

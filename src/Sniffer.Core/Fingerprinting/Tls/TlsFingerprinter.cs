@@ -19,6 +19,15 @@ public sealed class TlsFingerprinter : IFingerprinter
 
     public string Name => "tls";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A client side is a handshake record (0x16) or no TLS; a server side alone
+    /// likewise (with a client side present, a bad server side only leaves the client's hello undecided).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        new(ByteSet.Of(TlsRecordReader.ContentHandshake), ByteSet.All, serverAlone: ByteSet.Of(TlsRecordReader.ContentHandshake));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? (TlsParseStatus?)null : ProbeSide(context.Client, TlsHelloParser.HandshakeClientHello, context.ClientComplete);

@@ -15,6 +15,13 @@ public sealed class VncFingerprinter : IFingerprinter
 
     public string Name => "vnc";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): "RFB " version on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of((byte)'R'));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         var client = context.Client.IsEmpty ? ProbeResult.NeedMore : ProbeVersion(context.Client);

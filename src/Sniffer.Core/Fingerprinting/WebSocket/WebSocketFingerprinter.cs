@@ -17,6 +17,15 @@ public sealed class WebSocketFingerprinter : IFingerprinter
 
     public string Name => "websocket";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): A first frame opens a message or is a final control frame, reserved bits
+    /// clear; judged from two bytes on (a lone byte waits).
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        FirstBytes.Both(ByteSet.Of(0x01, 0x02, 0x81, 0x82, 0x88, 0x89, 0x8A), minLength: 2);
+
     public ProbeResult Probe(in InspectionContext context)
     {
         // Clients mask, servers do not; mid-stream the sensor may have the roles the other way round.

@@ -19,6 +19,13 @@ public sealed class WireGuardFingerprinter : IFingerprinter
 
     public string Name => "wireguard";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Message types 1–4 on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst = FirstBytes.Both(ByteSet.Of(1, 2, 3, 4));
+
     public ProbeResult Probe(in InspectionContext context)
     {
         if (context.Transport != Transport.Udp)

@@ -15,6 +15,15 @@ public sealed class XmppFingerprinter : IFingerprinter
 
     public string Name => "xmpp";
 
+    /// <summary>
+    /// Prefilter (see <see cref="FirstBytes"/>): Optional white space, then '<' (XML declaration, stream header or stanza),
+    /// on both sides.
+    /// </summary>
+    public FirstBytes AcceptedFirstBytes(Transport transport) => AcceptedFirst;
+
+    private static readonly FirstBytes AcceptedFirst =
+        FirstBytes.Both(ByteSet.Of((byte)'<', (byte)' ', (byte)'\t', (byte)'\r', (byte)'\n'));
+
     public ProbeResult Probe(in InspectionContext context) =>
         TextLine.Combine(Verdict(context.Client, context.ClientComplete), Verdict(context.Server, context.ServerComplete),
             "xmpp.streams", "xmpp.stream_header", "xmpp.stream_header");
