@@ -83,6 +83,25 @@ internal sealed class FingerprinterFuzzer : IFuzzer
         }
 
         Step(new InspectionContext(transport, client, server, true, true), registry, matched, done, metadata);
+        if (transport == Transport.Udp)
+        {
+            // The heads of a second datagram per direction (RTP confirms a one-way stream with it): the tails here.
+            int head = Sniffer.Flows.DatagramHead.Length;
+            Step(new InspectionContext(transport, client, server, true, true)
+            {
+                ClientNext = client[Math.Max(0, client.Length - head)..],
+                ServerNext = server[Math.Max(0, server.Length - head)..],
+            }, registry, matched, done, metadata);
+
+            // Datagrams after identification (SNMPv3 user, QUIC Initial reassembly, STUN → DTLS): each side again.
+            foreach (var meta in metadata)
+            {
+                for (int i = 0; i < 3 && meta is { WantsLaterDatagrams: true }; i++)
+                {
+                    meta.OnLaterDatagram((i & 1) == 0 ? client : server, (i & 1) == 0);
+                }
+            }
+        }
 
         var buffer = new ArrayBufferWriter<byte>();
         for (int i = 0; i < registry.Length; i++)
