@@ -5,10 +5,14 @@ namespace Sniffer.Fingerprinting.Tls;
 /// <summary>
 /// TLS metadata: ECS <c>tls.*</c> and <c>sniffer.tls.*</c> (offered ALPN and versions, JA4, raw fingerprint
 /// strings). DTLS uses the same record shape with JA4 protocol 'd' (<see cref="TlsMetadata(char)"/>).
+/// A flow keeps its two hellos (each a shared shape and its SNI) and the shared fingerprint sets; every value the
+/// record writes but the SNI is pre-encoded in them, so writing a record transcodes and escapes only the SNI.
 /// </summary>
 public sealed class TlsMetadata : ProtocolMetadata
 {
     private readonly char _ja4Protocol;
+    private ClientFingerprintSet? _clientFingerprints;
+    private ServerFingerprintSet? _serverFingerprints;
 
     internal bool ClientGaveUp;
     internal bool ServerGaveUp;
@@ -18,12 +22,12 @@ public sealed class TlsMetadata : ProtocolMetadata
 
     public TlsHello? Client { get; internal set; }
     public TlsHello? Server { get; internal set; }
-    public string? Ja3 { get; private set; }
-    public string? Ja3String { get; private set; }
-    public string? Ja3s { get; private set; }
-    public string? Ja3sString { get; private set; }
-    public string? Ja4 { get; private set; }
-    public string? Ja4Raw { get; private set; }
+    public string? Ja3 => _clientFingerprints?.Ja3;
+    public string? Ja3String => _clientFingerprints?.Ja3String;
+    public string? Ja3s => _serverFingerprints?.Ja3s;
+    public string? Ja3sString => _serverFingerprints?.Ja3sString;
+    public string? Ja4 => _clientFingerprints?.Ja4;
+    public string? Ja4Raw => _clientFingerprints?.Ja4Raw;
 
     internal void OnClientHello()
     {
@@ -37,12 +41,8 @@ public sealed class TlsMetadata : ProtocolMetadata
             return;
         }
 
-        // Memoised per worker by the hello's lists: the same client software gives the same fingerprints.
-        var set = ClientFingerprints.Get(Client!, _ja4Protocol, TlsFingerprinter.EmitJa4Raw);
-        Ja3String = set.Ja3String;
-        Ja3 = set.Ja3;
-        Ja4 = set.Ja4;
-        Ja4Raw = set.Ja4Raw;
+        // Kept in the hello's shared shape: the same client software gives the same fingerprints.
+        _clientFingerprints = ClientFingerprints.Get(Client!, _ja4Protocol, TlsFingerprinter.EmitJa4Raw);
     }
 
     internal void OnServerHello()
@@ -52,8 +52,7 @@ public sealed class TlsMetadata : ProtocolMetadata
             return;
         }
 
-        Ja3sString = Tls.Ja3.ServerString(Server!);
-        Ja3s = Tls.Ja3.Hash(Ja3sString);
+        _serverFingerprints = ClientFingerprints.GetServer(Server!);
     }
 
     /// <summary>The negotiated version (ServerHello supported_versions, else its legacy version), else the client's highest offer.</summary>
@@ -63,7 +62,8 @@ public sealed class TlsMetadata : ProtocolMetadata
         {
             if (Server is not null)
             {
-                return Server.SupportedVersions.Count > 0 ? Server.SupportedVersions[0] : Server.LegacyVersion;
+                var selected = Server.SupportedVersions;
+                return selected.Length > 0 ? selected[0] : Server.LegacyVersion;
             }
 
             if (Client is null)
@@ -84,66 +84,98 @@ public sealed class TlsMetadata : ProtocolMetadata
         }
     }
 
+    /// <summary>Property names, encoded once (the writer then copies them without an escape scan).</summary>
+    internal static class Names
+    {
+        public static readonly JsonEncodedText Tls = JsonEncodedText.Encode("tls");
+        public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+        public static readonly JsonEncodedText VersionProtocol = JsonEncodedText.Encode("version_protocol");
+        public static readonly JsonEncodedText Cipher = JsonEncodedText.Encode("cipher");
+        public static readonly JsonEncodedText NextProtocol = JsonEncodedText.Encode("next_protocol");
+        public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
+        public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+        public static readonly JsonEncodedText ServerName = JsonEncodedText.Encode("server_name");
+        public static readonly JsonEncodedText SupportedCiphers = JsonEncodedText.Encode("supported_ciphers");
+        public static readonly JsonEncodedText SupportedVersions = JsonEncodedText.Encode("supported_versions");
+        public static readonly JsonEncodedText Alpn = JsonEncodedText.Encode("alpn");
+        public static readonly JsonEncodedText Ja3 = JsonEncodedText.Encode("ja3");
+        public static readonly JsonEncodedText Ja3s = JsonEncodedText.Encode("ja3s");
+        public static readonly JsonEncodedText Ja4 = JsonEncodedText.Encode("ja4");
+        public static readonly JsonEncodedText Ja4Raw = JsonEncodedText.Encode("ja4_r");
+        public static readonly JsonEncodedText Ja3String = JsonEncodedText.Encode("ja3_string");
+        public static readonly JsonEncodedText Ja3sString = JsonEncodedText.Encode("ja3s_string");
+    }
+
     public override void WriteEcs(Utf8JsonWriter writer)
     {
         var w = writer;
-        w.WriteStartObject("tls"u8);
+        w.WriteStartObject(Names.Tls);
         if (Version is ushort version)
         {
-            w.WriteString("version"u8, TlsNames.VersionJson(version));
-            w.WriteString("version_protocol"u8, TlsNames.Protocol(version));
+            w.WriteString(Names.Version, TlsNames.VersionJson(version));
+            w.WriteString(Names.VersionProtocol, TlsNames.ProtocolJson(version));
         }
 
         if (Server is not null)
         {
-            w.WriteString("cipher"u8, TlsNames.CipherJson(Server.CipherSuites[0]));
-            if (Server.Alpn.Count > 0)
+            w.WriteString(Names.Cipher, TlsNames.CipherJson(Server.CipherSuites[0]));
+            var alpn = Server.Shape.AlpnJson;
+            if (alpn.Length > 0)
             {
-                w.WriteString("next_protocol"u8, Server.Alpn[0]);
+                w.WriteString(Names.NextProtocol, alpn[0]);
             }
         }
 
         if (Client is not null)
         {
-            w.WriteStartObject("client"u8);
+            w.WriteStartObject(Names.Client);
             if (Client.ServerName is not null)
             {
-                w.WriteString("server_name"u8, Client.ServerName);
+                w.WriteString(Names.ServerName, Client.ServerName);
             }
 
-            w.WritePropertyName("supported_ciphers"u8);
-            w.WriteRawValue(TlsNames.CipherListJson(Client.CipherSuites), skipInputValidation: true);
-            if (Ja3 is not null)
+            WriteSupportedCiphers(w, Client);
+            if (_clientFingerprints is { } fingerprints)
             {
-                w.WriteString("ja3"u8, Ja3);
+                w.WriteString(Names.Ja3, fingerprints.Ja3Json);
             }
 
             w.WriteEndObject();
         }
 
-        if (Ja3s is not null)
+        if (_serverFingerprints is { } server)
         {
-            w.WriteStartObject("server"u8);
-            w.WriteString("ja3s"u8, Ja3s);
+            w.WriteStartObject(Names.Server);
+            w.WriteString(Names.Ja3s, server.Ja3sJson);
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
     }
 
+    /// <summary><c>supported_ciphers</c>: the names' JSON array, built once per distinct list and kept in the shape.</summary>
+    internal static void WriteSupportedCiphers(Utf8JsonWriter w, TlsHello client)
+    {
+        var shape = client.Shape;
+        w.WritePropertyName(Names.SupportedCiphers);
+        w.WriteRawValue(shape.CipherListJson ??= TlsNames.CipherListJsonArray(client.CipherSuites), skipInputValidation: true);
+    }
+
     /// <summary>
     /// The members of <c>sniffer.tls.client</c>: legacy and supported versions (when the hello was read), offered
-    /// ALPN, JA4 (and raw), the JA3 string. Shared with QUIC, whose hello may be known only in part.
+    /// ALPN, JA4 (and raw), the JA3 string. Shared with QUIC, whose hello may be known only in part: then only the
+    /// ALPN ids read from its first datagram (<paramref name="partialAlpn"/>).
     /// </summary>
-    internal static void WriteClientFields(Utf8JsonWriter w, TlsHello? client, IReadOnlyList<string>? alpn, string? ja4, string? ja4Raw, string? ja3String)
+    internal static void WriteClientFields(Utf8JsonWriter w, TlsHello? client, IReadOnlyList<string>? partialAlpn, ClientFingerprintSet? fingerprints)
     {
         if (client is not null)
         {
-            w.WriteString("version"u8, TlsNames.VersionJson(client.LegacyVersion));
-            if (client.SupportedVersions.Count > 0)
+            w.WriteString(Names.Version, TlsNames.VersionJson(client.LegacyVersion));
+            var versions = client.SupportedVersions;
+            if (versions.Length > 0)
             {
-                w.WriteStartArray("supported_versions"u8);
-                foreach (ushort v in client.SupportedVersions)
+                w.WriteStartArray(Names.SupportedVersions);
+                foreach (ushort v in versions)
                 {
                     if (!TlsHelloParser.IsGrease(v))
                     {
@@ -153,12 +185,23 @@ public sealed class TlsMetadata : ProtocolMetadata
 
                 w.WriteEndArray();
             }
-        }
 
-        if (alpn is { Count: > 0 })
+            var alpn = client.Shape.AlpnJson;
+            if (alpn.Length > 0)
+            {
+                w.WriteStartArray(Names.Alpn);
+                foreach (var a in alpn)
+                {
+                    w.WriteStringValue(a);
+                }
+
+                w.WriteEndArray();
+            }
+        }
+        else if (partialAlpn is { Count: > 0 })
         {
-            w.WriteStartArray("alpn"u8);
-            foreach (var a in alpn)
+            w.WriteStartArray(Names.Alpn);
+            foreach (var a in partialAlpn)
             {
                 w.WriteStringValue(a);
             }
@@ -166,40 +209,36 @@ public sealed class TlsMetadata : ProtocolMetadata
             w.WriteEndArray();
         }
 
-        if (ja4 is not null)
+        if (fingerprints is not null)
         {
-            w.WriteString("ja4"u8, ja4);
-        }
+            w.WriteString(Names.Ja4, fingerprints.Ja4Json);
+            if (fingerprints.Ja4Raw is not null)
+            {
+                w.WriteString(Names.Ja4Raw, fingerprints.Ja4RawJson);
+            }
 
-        if (ja4Raw is not null)
-        {
-            w.WriteString("ja4_r"u8, ja4Raw);
-        }
-
-        if (ja3String is not null)
-        {
-            w.WriteString("ja3_string"u8, ja3String);
+            w.WriteString(Names.Ja3String, fingerprints.Ja3StringJson);
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
         var w = writer;
-        w.WriteStartObject("tls"u8);
+        w.WriteStartObject(Names.Tls);
         if (Client is not null)
         {
-            w.WriteStartObject("client"u8);
-            WriteClientFields(w, Client, Client.Alpn, Ja4, Ja4Raw, Ja3String);
+            w.WriteStartObject(Names.Client);
+            WriteClientFields(w, Client, null, _clientFingerprints);
             w.WriteEndObject();
         }
 
         if (Server is not null)
         {
-            w.WriteStartObject("server"u8);
-            w.WriteString("version"u8, TlsNames.VersionJson(Server.LegacyVersion));
-            if (Ja3sString is not null)
+            w.WriteStartObject(Names.Server);
+            w.WriteString(Names.Version, TlsNames.VersionJson(Server.LegacyVersion));
+            if (_serverFingerprints is { } server)
             {
-                w.WriteString("ja3s_string"u8, Ja3sString);
+                w.WriteString(Names.Ja3sString, server.Ja3sStringJson);
             }
 
             w.WriteEndObject();
