@@ -175,9 +175,7 @@ public sealed class QuicMetadata : ProtocolMetadata
         }
 
         w.WriteStartObject(TlsMetadata.Names.Tls);
-        w.WriteStartObject(TlsMetadata.Names.Client);
-        TlsMetadata.WriteClientFields(w, Client, PartialAlpn, _fingerprints);
-        w.WriteEndObject();
+        TlsMetadata.WriteClientObject(w, Client, PartialAlpn, _fingerprints);
         w.WriteEndObject();
     }
 

@@ -33,6 +33,31 @@ public sealed class ClientFingerprintSet
     internal JsonEncodedText Ja4Json { get; }
     internal JsonEncodedText Ja4RawJson { get; }
 
+    private byte[]? _clientObjectJson;
+
+    /// <summary>
+    /// The whole <c>sniffer.tls.client</c> object of a complete hello — <see cref="TlsMetadata.WriteClientFields"/>
+    /// rendered once: every member comes from the hello's shape and this set, which belongs to that one shape
+    /// (<see cref="ClientFingerprints.Get"/>), so the flows sharing it write the same bytes with one copy.
+    /// </summary>
+    internal byte[] ClientObjectJson(TlsHello client)
+    {
+        if (_clientObjectJson is { } json)
+        {
+            return json;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+        {
+            w.WriteStartObject();
+            TlsMetadata.WriteClientFields(w, client, null, this);
+            w.WriteEndObject();
+        }
+
+        return _clientObjectJson = buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>With the record writer's encoder, so the bytes are what it would have written from the string.</summary>
     internal static JsonEncodedText Encode(string value) => JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 }

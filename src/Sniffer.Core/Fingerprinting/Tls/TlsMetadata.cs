@@ -221,15 +221,28 @@ public sealed class TlsMetadata : ProtocolMetadata
         }
     }
 
+    /// <summary><c>"client":{…}</c> of <c>sniffer.tls</c>: pre-rendered once per shape when the hello is complete and fingerprinted.</summary>
+    internal static void WriteClientObject(Utf8JsonWriter w, TlsHello? client, IReadOnlyList<string>? partialAlpn, ClientFingerprintSet? fingerprints)
+    {
+        if (client is not null && fingerprints is not null)
+        {
+            w.WritePropertyName(Names.Client);
+            w.WriteRawValue(fingerprints.ClientObjectJson(client), skipInputValidation: true);
+            return;
+        }
+
+        w.WriteStartObject(Names.Client);
+        WriteClientFields(w, client, partialAlpn, fingerprints);
+        w.WriteEndObject();
+    }
+
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
         var w = writer;
         w.WriteStartObject(Names.Tls);
         if (Client is not null)
         {
-            w.WriteStartObject(Names.Client);
-            WriteClientFields(w, Client, null, _clientFingerprints);
-            w.WriteEndObject();
+            WriteClientObject(w, Client, null, _clientFingerprints);
         }
 
         if (Server is not null)
