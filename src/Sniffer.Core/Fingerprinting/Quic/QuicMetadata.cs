@@ -181,14 +181,10 @@ public sealed class QuicMetadata : ProtocolMetadata
 
     public override void CollectFingerprints(ICollection<string> fingerprints)
     {
-        if (Ja4 is not null)
+        if (_fingerprints is { } set)
         {
-            fingerprints.Add("ja4:" + Ja4);
-        }
-
-        if (Ja3 is not null)
-        {
-            fingerprints.Add("ja3:" + Ja3);
+            fingerprints.Add(set.Ja4Key);
+            fingerprints.Add(set.Ja3Key);
         }
     }
 }

@@ -20,7 +20,13 @@ public sealed class ClientFingerprintSet
         Ja3Json = Encode(ja3);
         Ja4Json = Encode(ja4);
         Ja4RawJson = ja4Raw is null ? default : Encode(ja4Raw);
+        Ja3Key = "ja3:" + ja3;
+        Ja4Key = "ja4:" + ja4;
     }
+
+    /// <summary>"ja3:&lt;hash&gt;" and "ja4:&lt;fingerprint&gt;" for the port summary (<c>CollectFingerprints</c>), built once.</summary>
+    internal string Ja3Key { get; }
+    internal string Ja4Key { get; }
 
     /// <summary>JA4's protocol character the set was computed for ('t', 'q', 'd').</summary>
     public char Protocol { get; }
@@ -71,7 +77,11 @@ public sealed class ServerFingerprintSet
         Ja3s = Tls.Ja3.Hash(ja3sString);
         Ja3sStringJson = ClientFingerprintSet.Encode(ja3sString);
         Ja3sJson = ClientFingerprintSet.Encode(Ja3s);
+        Ja3sKey = "ja3s:" + Ja3s;
     }
+
+    /// <summary>"ja3s:&lt;hash&gt;" for the port summary, built once.</summary>
+    internal string Ja3sKey { get; }
 
     public string Ja3sString { get; }
     public string Ja3s { get; }

@@ -134,6 +134,56 @@ internal sealed class TlsHelloShape
     /// <summary>The <c>supported_ciphers</c> JSON array (set on first use, <see cref="TlsNames.CipherListJson"/>).</summary>
     public byte[]? CipherListJson;
 
+    private RecordNames? _names;
+
+    /// <summary>The version and cipher names the record writes for this hello, looked up once per shape.</summary>
+    public RecordNames Names => _names ??= new RecordNames(this);
+
+    /// <summary>
+    /// ECS <c>tls.version</c> as this hello alone gives it: for a ServerHello the selected version (supported_versions,
+    /// else its legacy version), for a ClientHello the highest version it offers in its legacy version's family.
+    /// </summary>
+    public ushort EcsVersion()
+    {
+        var versions = List(VersionList);
+        if (!IsClient)
+        {
+            return versions.Length > 0 ? versions[0] : LegacyVersion;
+        }
+
+        ushort best = LegacyVersion;
+        foreach (ushort v in versions)
+        {
+            if (!TlsHelloParser.IsGrease(v) && (v >> 8) == (best >> 8) && Ja4.Rank(v) > Ja4.Rank(best))
+            {
+                best = v;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Pre-encoded names of one shape (immutable: published by one reference write).</summary>
+    internal sealed class RecordNames
+    {
+        public RecordNames(TlsHelloShape shape)
+        {
+            ushort version = shape.EcsVersion();
+            Version = TlsNames.VersionJson(version);
+            Protocol = TlsNames.ProtocolJson(version);
+            LegacyVersion = TlsNames.VersionJson(shape.LegacyVersion);
+            var ciphers = shape.List(CipherList);
+            FirstCipher = ciphers.Length > 0 ? TlsNames.CipherJson(ciphers[0]) : default;
+        }
+
+        /// <summary><see cref="EcsVersion"/>'s name and protocol ("tls", "ssl", "dtls").</summary>
+        public JsonEncodedText Version { get; }
+        public JsonEncodedText Protocol { get; }
+        public JsonEncodedText LegacyVersion { get; }
+        /// <summary>The (server's selected) cipher suite; default when the list is empty.</summary>
+        public JsonEncodedText FirstCipher { get; }
+    }
+
     /// <summary>Packs the first and last byte of the first ALPN id with a presence bit.</summary>
     public static int AlpnEnds(byte first, byte last) => 0x10000 | (first << 8) | last;
 

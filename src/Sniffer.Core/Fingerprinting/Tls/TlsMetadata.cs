@@ -56,33 +56,7 @@ public sealed class TlsMetadata : ProtocolMetadata
     }
 
     /// <summary>The negotiated version (ServerHello supported_versions, else its legacy version), else the client's highest offer.</summary>
-    public ushort? Version
-    {
-        get
-        {
-            if (Server is not null)
-            {
-                var selected = Server.SupportedVersions;
-                return selected.Length > 0 ? selected[0] : Server.LegacyVersion;
-            }
-
-            if (Client is null)
-            {
-                return null;
-            }
-
-            ushort best = Client.LegacyVersion;
-            foreach (ushort v in Client.SupportedVersions)
-            {
-                if (!TlsHelloParser.IsGrease(v) && (v >> 8) == (best >> 8) && Tls.Ja4.Rank(v) > Tls.Ja4.Rank(best))
-                {
-                    best = v;
-                }
-            }
-
-            return best;
-        }
-    }
+    public ushort? Version => Server is not null ? Server.Shape.EcsVersion() : Client?.Shape.EcsVersion();
 
     /// <summary>Property names, encoded once (the writer then copies them without an escape scan).</summary>
     internal static class Names
@@ -110,15 +84,15 @@ public sealed class TlsMetadata : ProtocolMetadata
     {
         var w = writer;
         w.WriteStartObject(Names.Tls);
-        if (Version is ushort version)
+        if ((Server ?? Client)?.Shape.Names is { } version)
         {
-            w.WriteString(Names.Version, TlsNames.VersionJson(version));
-            w.WriteString(Names.VersionProtocol, TlsNames.ProtocolJson(version));
+            w.WriteString(Names.Version, version.Version);
+            w.WriteString(Names.VersionProtocol, version.Protocol);
         }
 
         if (Server is not null)
         {
-            w.WriteString(Names.Cipher, TlsNames.CipherJson(Server.CipherSuites[0]));
+            w.WriteString(Names.Cipher, Server.Shape.Names.FirstCipher);
             var alpn = Server.Shape.AlpnJson;
             if (alpn.Length > 0)
             {
@@ -248,7 +222,7 @@ public sealed class TlsMetadata : ProtocolMetadata
         if (Server is not null)
         {
             w.WriteStartObject(Names.Server);
-            w.WriteString(Names.Version, TlsNames.VersionJson(Server.LegacyVersion));
+            w.WriteString(Names.Version, Server.Shape.Names.LegacyVersion);
             if (_serverFingerprints is { } server)
             {
                 w.WriteString(Names.Ja3sString, server.Ja3sStringJson);
@@ -262,19 +236,15 @@ public sealed class TlsMetadata : ProtocolMetadata
 
     public override void CollectFingerprints(ICollection<string> fingerprints)
     {
-        if (Ja4 is not null)
+        if (_clientFingerprints is { } client)
         {
-            fingerprints.Add("ja4:" + Ja4);
+            fingerprints.Add(client.Ja4Key);
+            fingerprints.Add(client.Ja3Key);
         }
 
-        if (Ja3 is not null)
+        if (_serverFingerprints is { } server)
         {
-            fingerprints.Add("ja3:" + Ja3);
-        }
-
-        if (Ja3s is not null)
-        {
-            fingerprints.Add("ja3s:" + Ja3s);
+            fingerprints.Add(server.Ja3sKey);
         }
     }
 }
