@@ -179,6 +179,63 @@ public class TlsHelloParserTests
         }
     }
 
+    [Theory]
+    [InlineData("plain.example.com", true)]
+    [InlineData("with space<&'+`>.example", true)]
+    [InlineData("quote\"x.example", false)]
+    [InlineData("back\\slash.example", false)]
+    [InlineData("ctl\u0001.example", false)]
+    [InlineData("tab\t.example", false)]
+    [InlineData("del\u007f.example", null)]
+    [InlineData("b\u00fccher.example", false)]
+    [InlineData("line\u2028sep.example", false)]
+    [InlineData(null, true)]
+    public void RawRecordPiecesAreTheBytesTheWriterWrites(string? sni, bool? raw)
+    {
+        var alpn = Alpn("h2"u8.ToArray(), "http/1.1"u8.ToArray());
+        var message = sni is null
+            ? ClientHello([0x0a0a, 0x1301, 0x1302, 0xc02f, 0x1234], (16, alpn), (43, [4, 0x03, 0x04, 0x03, 0x03]))
+            : ClientHello([0x0a0a, 0x1301, 0x1302, 0xc02f, 0x1234], (0, Sni(sni)), (16, alpn), (43, [4, 0x03, 0x04, 0x03, 0x03]));
+        byte[] client = [0x16, 0x03, 0x01, (byte)(message.Length >> 8), (byte)message.Length, .. message];
+        foreach (var server in new[] { SampleStreams.Tls.Server, [] })
+        {
+            var meta = Assert.IsType<TlsMetadata>(BinaryTestKit.RunExtract(TlsFingerprinter.Instance, Transport.Tcp, client, server));
+            Assert.Equal(sni, meta.Client!.ServerName);
+            var (rawEcs, wroteRaw) = Write(w => meta.TryWriteEcsRaw(w));
+            var (members, _) = Write(w => { meta.WriteEcsMembers(w); return true; });
+            if (raw is { } expected)
+            {
+                Assert.Equal(expected, wroteRaw);
+            }
+
+            Assert.Equal(wroteRaw ? members : "{}", rawEcs);
+            var (rawSniffer, snifferRaw) = Write(w => meta.TryWriteSnifferRaw(w));
+            var (snifferMembers, _) = Write(w => { meta.WriteSnifferMembers(w); return true; });
+            Assert.True(snifferRaw);
+            Assert.Equal(snifferMembers, rawSniffer);
+            using var doc = System.Text.Json.JsonDocument.Parse(members); // and it is JSON
+        }
+    }
+
+    /// <summary>Writes inside an object with the record writer's options (FlowRecordWriter).</summary>
+    private static (string Json, bool Result) Write(Func<System.Text.Json.Utf8JsonWriter, bool> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        bool result;
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            SkipValidation = true,
+        }))
+        {
+            w.WriteStartObject();
+            result = write(w);
+            w.WriteEndObject();
+        }
+
+        return (System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), result);
+    }
+
     private static void AssertSameAsOracle(byte[] message, byte type)
     {
         var expected = OldParser.Parse(message, type);

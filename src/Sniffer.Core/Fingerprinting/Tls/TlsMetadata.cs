@@ -82,6 +82,15 @@ public sealed class TlsMetadata : ProtocolMetadata
 
     public override void WriteEcs(Utf8JsonWriter writer)
     {
+        if (!TryWriteEcsRaw(writer))
+        {
+            WriteEcsMembers(writer);
+        }
+    }
+
+    /// <summary><c>tls</c> member by member through the writer (it escapes the server name).</summary>
+    internal void WriteEcsMembers(Utf8JsonWriter writer)
+    {
         var w = writer;
         w.WriteStartObject(Names.Tls);
         if ((Server ?? Client)?.Shape.Names is { } version)
@@ -125,6 +134,83 @@ public sealed class TlsMetadata : ProtocolMetadata
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>tls</c> as one raw value assembled from the shapes' and fingerprint sets' pre-encoded pieces (the same
+    /// bytes as <see cref="WriteEcs"/>'s member-by-member path); false, with nothing written, when the server name
+    /// needs the writer's escaping.
+    /// </summary>
+    internal bool TryWriteEcsRaw(Utf8JsonWriter w)
+    {
+        var head = (Server ?? Client)?.Shape.Names;
+        var serverNames = Server?.Shape.Names;
+        var serverAlpn = Server?.Shape.AlpnJson;
+        string? sni = Client?.ServerName;
+        byte[]? ciphers = Client is null ? null : Client.Shape.CipherListJson ??= TlsNames.CipherListJsonArray(Client.CipherSuites);
+        int capacity = TlsRawJson.Overhead + (sni?.Length ?? 0) + (ciphers?.Length ?? 0) +
+            (head is null ? 0 : head.Version.EncodedUtf8Bytes.Length + head.Protocol.EncodedUtf8Bytes.Length) +
+            (serverNames is null ? 0 : serverNames.FirstCipher.EncodedUtf8Bytes.Length) +
+            (serverAlpn is { Length: > 0 } ? serverAlpn[0].EncodedUtf8Bytes.Length : 0) +
+            (_clientFingerprints?.Ja3Json.EncodedUtf8Bytes.Length ?? 0) + (_serverFingerprints?.Ja3sJson.EncodedUtf8Bytes.Length ?? 0);
+        var j = new TlsRawJson(capacity);
+        j.Open();
+        if (head is not null)
+        {
+            j.Name(Names.Version);
+            j.String(head.Version);
+            j.Name(Names.VersionProtocol);
+            j.String(head.Protocol);
+        }
+
+        if (serverNames is not null)
+        {
+            j.Name(Names.Cipher);
+            j.String(serverNames.FirstCipher);
+            if (serverAlpn is { Length: > 0 })
+            {
+                j.Name(Names.NextProtocol);
+                j.String(serverAlpn[0]);
+            }
+        }
+
+        if (Client is not null)
+        {
+            j.Name(Names.Client);
+            j.Open();
+            if (sni is not null)
+            {
+                j.Name(Names.ServerName);
+                if (!j.TryAsciiString(sni))
+                {
+                    return false;
+                }
+            }
+
+            j.Name(Names.SupportedCiphers);
+            j.Raw(ciphers);
+            if (_clientFingerprints is { } fingerprints)
+            {
+                j.Name(Names.Ja3);
+                j.String(fingerprints.Ja3Json);
+            }
+
+            j.Close();
+        }
+
+        if (_serverFingerprints is { } server)
+        {
+            j.Name(Names.Server);
+            j.Open();
+            j.Name(Names.Ja3s);
+            j.String(server.Ja3sJson);
+            j.Close();
+        }
+
+        j.Close();
+        w.WritePropertyName(Names.Tls);
+        w.WriteRawValue(j.Written, skipInputValidation: true);
+        return true;
     }
 
     /// <summary><c>supported_ciphers</c>: the names' JSON array, built once per distinct list and kept in the shape.</summary>
@@ -211,6 +297,57 @@ public sealed class TlsMetadata : ProtocolMetadata
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
+    {
+        if (!TryWriteSnifferRaw(writer))
+        {
+            WriteSnifferMembers(writer);
+        }
+    }
+
+    /// <summary><c>sniffer.tls</c> as one raw value when every piece is pre-encoded (the client's fingerprints are known).</summary>
+    internal bool TryWriteSnifferRaw(Utf8JsonWriter w)
+    {
+        if (Client is null || _clientFingerprints is not null)
+        {
+            // Every piece is pre-encoded: one raw value (the same bytes as the member-by-member path below).
+            byte[]? client = Client is null ? null : _clientFingerprints!.ClientObjectJson(Client);
+            var serverVersion = Server?.Shape.Names.LegacyVersion;
+            int capacity = TlsRawJson.Overhead + (client?.Length ?? 0) + (serverVersion?.EncodedUtf8Bytes.Length ?? 0) +
+                (_serverFingerprints?.Ja3sStringJson.EncodedUtf8Bytes.Length ?? 0);
+            var j = new TlsRawJson(capacity);
+            j.Open();
+            if (client is not null)
+            {
+                j.Name(Names.Client);
+                j.Raw(client);
+            }
+
+            if (serverVersion is { } version)
+            {
+                j.Name(Names.Server);
+                j.Open();
+                j.Name(Names.Version);
+                j.String(version);
+                if (_serverFingerprints is { } fingerprints)
+                {
+                    j.Name(Names.Ja3sString);
+                    j.String(fingerprints.Ja3sStringJson);
+                }
+
+                j.Close();
+            }
+
+            j.Close();
+            w.WritePropertyName(Names.Tls);
+            w.WriteRawValue(j.Written, skipInputValidation: true);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary><c>sniffer.tls</c> member by member through the writer.</summary>
+    internal void WriteSnifferMembers(Utf8JsonWriter writer)
     {
         var w = writer;
         w.WriteStartObject(Names.Tls);
