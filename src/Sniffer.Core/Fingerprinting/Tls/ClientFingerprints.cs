@@ -40,6 +40,15 @@ public sealed class ClientFingerprintSet
     internal JsonEncodedText Ja4RawJson { get; }
 
     private byte[]? _clientObjectJson;
+    private byte[]? _ecsClientTail;
+
+    /// <summary>
+    /// The end of ECS <c>tls.client</c> after the server name: <c>"supported_ciphers":[…],"ja3":"…"}</c> (the set
+    /// belongs to one shape, so to one cipher list).
+    /// </summary>
+    internal byte[] EcsClientTail(TlsHello client) => _ecsClientTail ??= new JsonFragment()
+        .Name(TlsMetadata.Names.SupportedCiphers).Raw(client.Shape.CipherListJson ??= TlsNames.CipherListJsonArray(client.CipherSuites))
+        .Member(TlsMetadata.Names.Ja3, Ja3Json).Raw("}"u8).ToArray();
 
     /// <summary>
     /// The whole <c>sniffer.tls.client</c> object of a complete hello — <see cref="TlsMetadata.WriteClientFields"/>
@@ -82,6 +91,17 @@ public sealed class ServerFingerprintSet
 
     /// <summary>"ja3s:&lt;hash&gt;" for the port summary, built once.</summary>
     internal string Ja3sKey { get; }
+
+    private byte[]? _ecsServer;
+    private byte[]? _snifferServer;
+
+    /// <summary>ECS <c>"server":{"ja3s":"…"}</c>.</summary>
+    internal byte[] EcsServer => _ecsServer ??= new JsonFragment().Name(TlsMetadata.Names.Server).Raw("{"u8)
+        .Member(TlsMetadata.Names.Ja3s, Ja3sJson).Raw("}"u8).ToArray();
+
+    /// <summary><c>sniffer.tls</c>'s <c>"server":{"version":"…","ja3s_string":"…"}</c> (the set belongs to one shape, so to one version).</summary>
+    internal byte[] SnifferServer(TlsHello server) => _snifferServer ??= new JsonFragment().Name(TlsMetadata.Names.Server).Raw("{"u8)
+        .Member(TlsMetadata.Names.Version, server.Shape.Names.LegacyVersion).Member(TlsMetadata.Names.Ja3sString, Ja3sStringJson).Raw("}"u8).ToArray();
 
     public string Ja3sString { get; }
     public string Ja3s { get; }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -174,7 +175,24 @@ internal sealed class TlsHelloShape
             LegacyVersion = TlsNames.VersionJson(shape.LegacyVersion);
             var ciphers = shape.List(CipherList);
             FirstCipher = ciphers.Length > 0 ? TlsNames.CipherJson(ciphers[0]) : default;
+
+            // The head of ECS tls when this hello decides it: version and protocol, and for a ServerHello its cipher
+            // and selected ALPN.
+            var head = new JsonFragment().Member(TlsMetadata.Names.Version, Version).Member(TlsMetadata.Names.VersionProtocol, Protocol);
+            if (!shape.IsClient)
+            {
+                head.Member(TlsMetadata.Names.Cipher, FirstCipher);
+                if (shape.AlpnJson.Length > 0)
+                {
+                    head.Member(TlsMetadata.Names.NextProtocol, shape.AlpnJson[0]);
+                }
+            }
+
+            EcsHead = head.ToArray();
         }
+
+        /// <summary><c>"version":…,"version_protocol":…[,"cipher":…[,"next_protocol":…]]</c> of ECS <c>tls</c>.</summary>
+        public byte[] EcsHead { get; }
 
         /// <summary><see cref="EcsVersion"/>'s name and protocol ("tls", "ssl", "dtls").</summary>
         public JsonEncodedText Version { get; }
@@ -196,4 +214,39 @@ internal sealed class TlsHelloShape
         VersionList => _values.AsSpan(_end3, _end4 - _end3),
         _ => _values.AsSpan(_end4, _end5 - _end4),
     };
+}
+
+/// <summary>Builds a run of JSON members from pre-encoded names and values (once per shape or fingerprint set).</summary>
+internal sealed class JsonFragment
+{
+    private readonly ArrayBufferWriter<byte> _bytes = new(128);
+
+    /// <summary><c>"name":"value"</c>, after a comma unless it is the first member.</summary>
+    public JsonFragment Member(JsonEncodedText name, JsonEncodedText value)
+    {
+        Name(name);
+        return Quoted(value);
+    }
+
+    /// <summary><c>"name":</c>, after a comma unless it is the first member.</summary>
+    public JsonFragment Name(JsonEncodedText name)
+    {
+        if (_bytes.WrittenCount > 0 && _bytes.WrittenSpan[^1] != (byte)'{')
+        {
+            Raw(","u8);
+        }
+
+        Quoted(name);
+        return Raw(":"u8);
+    }
+
+    public JsonFragment Quoted(JsonEncodedText value) => Raw("\""u8).Raw(value.EncodedUtf8Bytes).Raw("\""u8);
+
+    public JsonFragment Raw(ReadOnlySpan<byte> json)
+    {
+        _bytes.Write(json);
+        return this;
+    }
+
+    public byte[] ToArray() => _bytes.WrittenSpan.ToArray();
 }

@@ -143,38 +143,23 @@ public sealed class TlsMetadata : ProtocolMetadata
     /// </summary>
     internal bool TryWriteEcsRaw(Utf8JsonWriter w)
     {
-        var head = (Server ?? Client)?.Shape.Names;
-        var serverNames = Server?.Shape.Names;
-        var serverAlpn = Server?.Shape.AlpnJson;
+        if (Client is not null && _clientFingerprints is null)
+        {
+            return false; // fingerprints off: no pre-rendered client tail
+        }
+
+        byte[]? head = (Server ?? Client)?.Shape.Names.EcsHead;
         string? sni = Client?.ServerName;
-        byte[]? ciphers = Client is null ? null : Client.Shape.CipherListJson ??= TlsNames.CipherListJsonArray(Client.CipherSuites);
-        int capacity = TlsRawJson.Overhead + (sni?.Length ?? 0) + (ciphers?.Length ?? 0) +
-            (head is null ? 0 : head.Version.EncodedUtf8Bytes.Length + head.Protocol.EncodedUtf8Bytes.Length) +
-            (serverNames is null ? 0 : serverNames.FirstCipher.EncodedUtf8Bytes.Length) +
-            (serverAlpn is { Length: > 0 } ? serverAlpn[0].EncodedUtf8Bytes.Length : 0) +
-            (_clientFingerprints?.Ja3Json.EncodedUtf8Bytes.Length ?? 0) + (_serverFingerprints?.Ja3sJson.EncodedUtf8Bytes.Length ?? 0);
-        var j = new TlsRawJson(capacity);
+        byte[]? clientTail = Client is null ? null : _clientFingerprints!.EcsClientTail(Client);
+        byte[]? server = _serverFingerprints?.EcsServer;
+        var j = new TlsRawJson(TlsRawJson.Overhead + (head?.Length ?? 0) + (sni?.Length ?? 0) + (clientTail?.Length ?? 0) + (server?.Length ?? 0));
         j.Open();
         if (head is not null)
         {
-            j.Name(Names.Version);
-            j.String(head.Version);
-            j.Name(Names.VersionProtocol);
-            j.String(head.Protocol);
+            j.Members(head);
         }
 
-        if (serverNames is not null)
-        {
-            j.Name(Names.Cipher);
-            j.String(serverNames.FirstCipher);
-            if (serverAlpn is { Length: > 0 })
-            {
-                j.Name(Names.NextProtocol);
-                j.String(serverAlpn[0]);
-            }
-        }
-
-        if (Client is not null)
+        if (clientTail is not null)
         {
             j.Name(Names.Client);
             j.Open();
@@ -187,24 +172,12 @@ public sealed class TlsMetadata : ProtocolMetadata
                 }
             }
 
-            j.Name(Names.SupportedCiphers);
-            j.Raw(ciphers);
-            if (_clientFingerprints is { } fingerprints)
-            {
-                j.Name(Names.Ja3);
-                j.String(fingerprints.Ja3Json);
-            }
-
-            j.Close();
+            j.Members(clientTail); // ends the client object
         }
 
-        if (_serverFingerprints is { } server)
+        if (server is not null)
         {
-            j.Name(Names.Server);
-            j.Open();
-            j.Name(Names.Ja3s);
-            j.String(server.Ja3sJson);
-            j.Close();
+            j.Members(server);
         }
 
         j.Close();
@@ -307,43 +280,30 @@ public sealed class TlsMetadata : ProtocolMetadata
     /// <summary><c>sniffer.tls</c> as one raw value when every piece is pre-encoded (the client's fingerprints are known).</summary>
     internal bool TryWriteSnifferRaw(Utf8JsonWriter w)
     {
-        if (Client is null || _clientFingerprints is not null)
+        if (Client is not null && _clientFingerprints is null || Server is not null && _serverFingerprints is null)
         {
-            // Every piece is pre-encoded: one raw value (the same bytes as the member-by-member path below).
-            byte[]? client = Client is null ? null : _clientFingerprints!.ClientObjectJson(Client);
-            var serverVersion = Server?.Shape.Names.LegacyVersion;
-            int capacity = TlsRawJson.Overhead + (client?.Length ?? 0) + (serverVersion?.EncodedUtf8Bytes.Length ?? 0) +
-                (_serverFingerprints?.Ja3sStringJson.EncodedUtf8Bytes.Length ?? 0);
-            var j = new TlsRawJson(capacity);
-            j.Open();
-            if (client is not null)
-            {
-                j.Name(Names.Client);
-                j.Raw(client);
-            }
-
-            if (serverVersion is { } version)
-            {
-                j.Name(Names.Server);
-                j.Open();
-                j.Name(Names.Version);
-                j.String(version);
-                if (_serverFingerprints is { } fingerprints)
-                {
-                    j.Name(Names.Ja3sString);
-                    j.String(fingerprints.Ja3sStringJson);
-                }
-
-                j.Close();
-            }
-
-            j.Close();
-            w.WritePropertyName(Names.Tls);
-            w.WriteRawValue(j.Written, skipInputValidation: true);
-            return true;
+            return false; // fingerprints off: nothing pre-rendered
         }
 
-        return false;
+        byte[]? client = Client is null ? null : _clientFingerprints!.ClientObjectJson(Client);
+        byte[]? server = Server is null ? null : _serverFingerprints!.SnifferServer(Server);
+        var j = new TlsRawJson(TlsRawJson.Overhead + (client?.Length ?? 0) + (server?.Length ?? 0));
+        j.Open();
+        if (client is not null)
+        {
+            j.Name(Names.Client);
+            j.Raw(client);
+        }
+
+        if (server is not null)
+        {
+            j.Members(server);
+        }
+
+        j.Close();
+        w.WritePropertyName(Names.Tls);
+        w.WriteRawValue(j.Written, skipInputValidation: true);
+        return true;
     }
 
     /// <summary><c>sniffer.tls</c> member by member through the writer.</summary>

@@ -65,6 +65,18 @@ internal ref struct TlsRawJson
         _buffer[_length++] = (byte)':';
     }
 
+    /// <summary>A pre-rendered run of members (<see cref="JsonFragment"/>), after a comma unless it comes first.</summary>
+    public void Members(ReadOnlySpan<byte> members)
+    {
+        if (!_first)
+        {
+            _buffer[_length++] = (byte)',';
+        }
+
+        _first = false;
+        Raw(members);
+    }
+
     public void String(JsonEncodedText value)
     {
         _buffer[_length++] = (byte)'"';
