@@ -514,13 +514,25 @@ internal sealed class TlsHelloScratch
     public void AddU16(int list, ReadOnlySpan<byte> data)
     {
         int n = Counts[list];
-        var segment = Values.AsSpan(list * TlsHello.MaxListEntries, TlsHello.MaxListEntries);
-        for (int i = 0; i + 1 < data.Length && n < segment.Length; i += 2)
+        int take = Math.Min(data.Length / 2, TlsHello.MaxListEntries - n);
+        if (take <= 0)
         {
-            segment[n++] = BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+            return;
         }
 
-        Counts[list] = n;
+        // One vectorised byte swap for the whole list (cipher suites, groups, signature algorithms: 10–40 values).
+        var source = MemoryMarshal.Cast<byte, ushort>(data[..(2 * take)]);
+        var destination = Values.AsSpan((list * TlsHello.MaxListEntries) + n, take);
+        if (BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(source, destination);
+        }
+        else
+        {
+            source.CopyTo(destination);
+        }
+
+        Counts[list] = n + take;
     }
 
     /// <summary>
