@@ -197,9 +197,11 @@ public class TlsHelloParserTests
             ? ClientHello([0x0a0a, 0x1301, 0x1302, 0xc02f, 0x1234], (16, alpn), (43, [4, 0x03, 0x04, 0x03, 0x03]))
             : ClientHello([0x0a0a, 0x1301, 0x1302, 0xc02f, 0x1234], (0, Sni(sni)), (16, alpn), (43, [4, 0x03, 0x04, 0x03, 0x03]));
         byte[] client = [0x16, 0x03, 0x01, (byte)(message.Length >> 8), (byte)message.Length, .. message];
+        TlsHelloParser.Parse(message, TlsHelloParser.HandshakeClientHello); // a flow of this software seen before: the shape is shared
         foreach (var server in new[] { SampleStreams.Tls.Server, [] })
         {
             var meta = Assert.IsType<TlsMetadata>(BinaryTestKit.RunExtract(TlsFingerprinter.Instance, Transport.Tcp, client, server));
+            Assert.True(meta.Client!.Shape.Shared); // the second parse of this shape (the first was another SNI or side)
             Assert.Equal(sni, meta.Client!.ServerName);
             var (rawEcs, wroteRaw) = Write(w => meta.TryWriteEcsRaw(w));
             var (members, _) = Write(w => { meta.WriteEcsMembers(w); return true; });
@@ -215,6 +217,28 @@ public class TlsHelloParserTests
             Assert.Equal(snifferMembers, rawSniffer);
             using var doc = System.Text.Json.JsonDocument.Parse(members); // and it is JSON
         }
+    }
+
+    [Fact]
+    public void AShapeSeenOnceIsWrittenMemberByMemberAndKeepsNoJson()
+    {
+        var message = ClientHello([0x1301, (ushort)Random.Shared.Next(0x2000, 0x9000), 0x1302], (0, Sni("once.example")));
+        byte[] client = [0x16, 0x03, 0x01, (byte)(message.Length >> 8), (byte)message.Length, .. message];
+        var meta = Assert.IsType<TlsMetadata>(BinaryTestKit.RunExtract(TlsFingerprinter.Instance, Transport.Tcp, client, []));
+        Assert.False(meta.Client!.Shape.Shared);
+        var (ecs, _) = Write(w => { meta.WriteEcs(w); return true; });
+        var (sniffer, _) = Write(w => { meta.WriteSniffer(w); return true; });
+        Assert.False(Write(w => meta.TryWriteEcsRaw(w)).Result);
+        Assert.False(Write(w => meta.TryWriteSnifferRaw(w)).Result);
+        Assert.Null(meta.Client.Shape.CipherListJson);
+        Assert.Contains("\"server_name\":\"once.example\"", ecs, StringComparison.Ordinal);
+        Assert.Contains("\"ja4\":", sniffer, StringComparison.Ordinal);
+
+        // The same software again: now shared, and the raw path writes the same bytes.
+        var again = Assert.IsType<TlsMetadata>(BinaryTestKit.RunExtract(TlsFingerprinter.Instance, Transport.Tcp, client, []));
+        Assert.True(again.Client!.Shape.Shared);
+        Assert.Equal(ecs, Write(w => again.TryWriteEcsRaw(w)).Json);
+        Assert.Equal(sniffer, Write(w => again.TryWriteSnifferRaw(w)).Json);
     }
 
     /// <summary>Writes inside an object with the record writer's options (FlowRecordWriter).</summary>

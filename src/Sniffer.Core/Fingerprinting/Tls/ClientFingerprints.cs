@@ -44,16 +44,17 @@ public sealed class ClientFingerprintSet
 
     /// <summary>
     /// The end of ECS <c>tls.client</c> after the server name: <c>"supported_ciphers":[…],"ja3":"…"}</c> (the set
-    /// belongs to one shape, so to one cipher list).
+    /// belongs to one shape, so to one cipher list). Only for a shared shape (<see cref="TlsHelloShape.Shared"/>).
     /// </summary>
     internal byte[] EcsClientTail(TlsHello client) => _ecsClientTail ??= new JsonFragment()
-        .Name(TlsMetadata.Names.SupportedCiphers).Raw(client.Shape.CipherListJson ??= TlsNames.CipherListJsonArray(client.CipherSuites))
+        .Name(TlsMetadata.Names.SupportedCiphers).Raw(client.Shape.SupportedCiphersJson())
         .Member(TlsMetadata.Names.Ja3, Ja3Json).Raw("}"u8).ToArray();
 
     /// <summary>
     /// The whole <c>sniffer.tls.client</c> object of a complete hello — <see cref="TlsMetadata.WriteClientFields"/>
     /// rendered once: every member comes from the hello's shape and this set, which belongs to that one shape
-    /// (<see cref="ClientFingerprints.Get"/>), so the flows sharing it write the same bytes with one copy.
+    /// (<see cref="ClientFingerprints.Get"/>), so the flows sharing it write the same bytes with one copy. Only for a
+    /// shared shape (<see cref="TlsHelloShape.Shared"/>).
     /// </summary>
     internal byte[] ClientObjectJson(TlsHello client)
     {

@@ -132,8 +132,32 @@ internal sealed class TlsHelloShape
     public ClientFingerprintSet? ClientFingerprints;
     /// <summary>JA3S of a ServerHello (set on first use).</summary>
     public ServerFingerprintSet? ServerFingerprints;
-    /// <summary>The <c>supported_ciphers</c> JSON array (set on first use, <see cref="TlsNames.CipherListJson"/>).</summary>
+    /// <summary>
+    /// Set once a second hello of this shape was parsed (<see cref="TlsHelloShapes"/>). Only a shared shape keeps the
+    /// rendered JSON below and takes the raw record path: a client sending a new shape with every connection (hostile
+    /// or random lists) costs what it did before the shapes, and its flows do not each hold kilobytes of JSON.
+    /// </summary>
+    public bool Shared;
+
+    /// <summary>The <c>supported_ciphers</c> JSON array (kept on first use once <see cref="Shared"/>, <see cref="TlsNames.CipherListJson"/>).</summary>
     public byte[]? CipherListJson;
+
+    /// <summary>The <c>supported_ciphers</c> array: kept when the shape is shared, else from the per-worker list cache.</summary>
+    public byte[] SupportedCiphersJson()
+    {
+        if (CipherListJson is { } json)
+        {
+            return json;
+        }
+
+        json = TlsNames.CipherListJsonArray(List(CipherList));
+        if (Shared)
+        {
+            CipherListJson = json;
+        }
+
+        return json;
+    }
 
     private RecordNames? _names;
 

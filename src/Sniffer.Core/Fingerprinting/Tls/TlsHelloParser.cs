@@ -636,6 +636,7 @@ internal static class TlsHelloShapes
         ref var slot = ref entries[(int)(hash & (Slots - 1))];
         if (slot is { } hit && hit.Hash == hash && key.SequenceEqual(hit.Key))
         {
+            hit.Shape.Shared = true;
             return hit.Shape;
         }
 

@@ -143,9 +143,9 @@ public sealed class TlsMetadata : ProtocolMetadata
     /// </summary>
     internal bool TryWriteEcsRaw(Utf8JsonWriter w)
     {
-        if (Client is not null && _clientFingerprints is null)
+        if (Client is not null && (_clientFingerprints is null || !Client.Shape.Shared))
         {
-            return false; // fingerprints off: no pre-rendered client tail
+            return false; // fingerprints off, or a shape seen once: nothing pre-rendered for the client
         }
 
         byte[]? head = (Server ?? Client)?.Shape.Names.EcsHead;
@@ -186,12 +186,12 @@ public sealed class TlsMetadata : ProtocolMetadata
         return true;
     }
 
-    /// <summary><c>supported_ciphers</c>: the names' JSON array, built once per distinct list and kept in the shape.</summary>
+    /// <summary><c>supported_ciphers</c>: the names' JSON array, built once per distinct list (kept in a shared shape).</summary>
     internal static void WriteSupportedCiphers(Utf8JsonWriter w, TlsHello client)
     {
         var shape = client.Shape;
         w.WritePropertyName(Names.SupportedCiphers);
-        w.WriteRawValue(shape.CipherListJson ??= TlsNames.CipherListJsonArray(client.CipherSuites), skipInputValidation: true);
+        w.WriteRawValue(shape.SupportedCiphersJson(), skipInputValidation: true);
     }
 
     /// <summary>
@@ -254,10 +254,10 @@ public sealed class TlsMetadata : ProtocolMetadata
         }
     }
 
-    /// <summary><c>"client":{…}</c> of <c>sniffer.tls</c>: pre-rendered once per shape when the hello is complete and fingerprinted.</summary>
+    /// <summary><c>"client":{…}</c> of <c>sniffer.tls</c>: pre-rendered once per shared shape when the hello is complete and fingerprinted.</summary>
     internal static void WriteClientObject(Utf8JsonWriter w, TlsHello? client, IReadOnlyList<string>? partialAlpn, ClientFingerprintSet? fingerprints)
     {
-        if (client is not null && fingerprints is not null)
+        if (client is not null && fingerprints is not null && client.Shape.Shared)
         {
             w.WritePropertyName(Names.Client);
             w.WriteRawValue(fingerprints.ClientObjectJson(client), skipInputValidation: true);
@@ -280,9 +280,9 @@ public sealed class TlsMetadata : ProtocolMetadata
     /// <summary><c>sniffer.tls</c> as one raw value when every piece is pre-encoded (the client's fingerprints are known).</summary>
     internal bool TryWriteSnifferRaw(Utf8JsonWriter w)
     {
-        if (Client is not null && _clientFingerprints is null || Server is not null && _serverFingerprints is null)
+        if (Client is not null && (_clientFingerprints is null || !Client.Shape.Shared) || Server is not null && _serverFingerprints is null)
         {
-            return false; // fingerprints off: nothing pre-rendered
+            return false; // fingerprints off, or a client shape seen once: nothing pre-rendered
         }
 
         byte[]? client = Client is null ? null : _clientFingerprints!.ClientObjectJson(Client);
