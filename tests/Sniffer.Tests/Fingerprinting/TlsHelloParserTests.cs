@@ -197,7 +197,8 @@ public class TlsHelloParserTests
             ? ClientHello([0x0a0a, 0x1301, 0x1302, 0xc02f, 0x1234], (16, alpn), (43, [4, 0x03, 0x04, 0x03, 0x03]))
             : ClientHello([0x0a0a, 0x1301, 0x1302, 0xc02f, 0x1234], (0, Sni(sni)), (16, alpn), (43, [4, 0x03, 0x04, 0x03, 0x03]));
         byte[] client = [0x16, 0x03, 0x01, (byte)(message.Length >> 8), (byte)message.Length, .. message];
-        TlsHelloParser.Parse(message, TlsHelloParser.HandshakeClientHello); // a flow of this software seen before: the shape is shared
+        TlsHelloParser.Parse(message, TlsHelloParser.HandshakeClientHello); // flows of this software seen before: the shapes are shared
+        TlsHelloParser.Parse(ServerMessage, TlsHelloParser.HandshakeServerHello);
         foreach (var server in new[] { SampleStreams.Tls.Server, [] })
         {
             var meta = Assert.IsType<TlsMetadata>(BinaryTestKit.RunExtract(TlsFingerprinter.Instance, Transport.Tcp, client, server));

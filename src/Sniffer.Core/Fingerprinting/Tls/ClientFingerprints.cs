@@ -16,10 +16,8 @@ public sealed class ClientFingerprintSet
         Ja3 = ja3;
         Ja4 = ja4;
         Ja4Raw = ja4Raw;
-        Ja3StringJson = Encode(ja3String);
         Ja3Json = Encode(ja3);
         Ja4Json = Encode(ja4);
-        Ja4RawJson = ja4Raw is null ? default : Encode(ja4Raw);
         Ja3Key = "ja3:" + ja3;
         Ja4Key = "ja4:" + ja4;
     }
@@ -34,10 +32,16 @@ public sealed class ClientFingerprintSet
     public string Ja3 { get; }
     public string Ja4 { get; }
     public string? Ja4Raw { get; }
-    internal JsonEncodedText Ja3StringJson { get; }
     internal JsonEncodedText Ja3Json { get; }
     internal JsonEncodedText Ja4Json { get; }
-    internal JsonEncodedText Ja4RawJson { get; }
+
+    // The long ones (up to ~5,700 characters for hostile lists) are encoded on first use, which only a shared shape
+    // makes (TlsHelloShape.Shared): a one-off hello does not hold its JA3 string twice more.
+    private JsonEncodedText? _ja3StringJson;
+    private JsonEncodedText? _ja4RawJson;
+
+    internal JsonEncodedText Ja3StringJson => _ja3StringJson ??= Encode(Ja3String);
+    internal JsonEncodedText Ja4RawJson => _ja4RawJson ??= Encode(Ja4Raw!);
 
     private byte[]? _clientObjectJson;
     private byte[]? _ecsClientTail;
@@ -85,7 +89,6 @@ public sealed class ServerFingerprintSet
     {
         Ja3sString = ja3sString;
         Ja3s = Tls.Ja3.Hash(ja3sString);
-        Ja3sStringJson = ClientFingerprintSet.Encode(ja3sString);
         Ja3sJson = ClientFingerprintSet.Encode(Ja3s);
         Ja3sKey = "ja3s:" + Ja3s;
     }
@@ -106,7 +109,10 @@ public sealed class ServerFingerprintSet
 
     public string Ja3sString { get; }
     public string Ja3s { get; }
-    internal JsonEncodedText Ja3sStringJson { get; }
+    private JsonEncodedText? _ja3sStringJson;
+
+    /// <summary>Encoded on first use (a shared shape's), as <see cref="ClientFingerprintSet.Ja3StringJson"/>.</summary>
+    internal JsonEncodedText Ja3sStringJson => _ja3sStringJson ??= ClientFingerprintSet.Encode(Ja3sString);
     internal JsonEncodedText Ja3sJson { get; }
 }
 

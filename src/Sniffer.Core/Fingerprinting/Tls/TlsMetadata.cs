@@ -245,12 +245,25 @@ public sealed class TlsMetadata : ProtocolMetadata
         if (fingerprints is not null)
         {
             w.WriteString(Names.Ja4, fingerprints.Ja4Json);
-            if (fingerprints.Ja4Raw is not null)
+            if (client?.Shape.Shared == true)
             {
-                w.WriteString(Names.Ja4Raw, fingerprints.Ja4RawJson);
-            }
+                if (fingerprints.Ja4Raw is not null)
+                {
+                    w.WriteString(Names.Ja4Raw, fingerprints.Ja4RawJson);
+                }
 
-            w.WriteString(Names.Ja3String, fingerprints.Ja3StringJson);
+                w.WriteString(Names.Ja3String, fingerprints.Ja3StringJson);
+            }
+            else
+            {
+                // A one-off shape: the long strings are escaped as they are written, not kept encoded.
+                if (fingerprints.Ja4Raw is not null)
+                {
+                    w.WriteString(Names.Ja4Raw, fingerprints.Ja4Raw);
+                }
+
+                w.WriteString(Names.Ja3String, fingerprints.Ja3String);
+            }
         }
     }
 
@@ -280,7 +293,7 @@ public sealed class TlsMetadata : ProtocolMetadata
     /// <summary><c>sniffer.tls</c> as one raw value when every piece is pre-encoded (the client's fingerprints are known).</summary>
     internal bool TryWriteSnifferRaw(Utf8JsonWriter w)
     {
-        if (Client is not null && (_clientFingerprints is null || !Client.Shape.Shared) || Server is not null && _serverFingerprints is null)
+        if (Client is not null && (_clientFingerprints is null || !Client.Shape.Shared) || Server is not null && (_serverFingerprints is null || !Server.Shape.Shared))
         {
             return false; // fingerprints off, or a client shape seen once: nothing pre-rendered
         }
@@ -322,7 +335,14 @@ public sealed class TlsMetadata : ProtocolMetadata
             w.WriteString(Names.Version, Server.Shape.Names.LegacyVersion);
             if (_serverFingerprints is { } server)
             {
-                w.WriteString(Names.Ja3sString, server.Ja3sStringJson);
+                if (Server.Shape.Shared)
+                {
+                    w.WriteString(Names.Ja3sString, server.Ja3sStringJson);
+                }
+                else
+                {
+                    w.WriteString(Names.Ja3sString, server.Ja3sString);
+                }
             }
 
             w.WriteEndObject();
