@@ -38,11 +38,9 @@ public class TlsTests
     [Fact]
     public void Ja3TestVector()
     {
-        var hello = new TlsHello { IsClient = true, LegacyVersion = 769 };
-        hello.CipherSuites.AddRange([0x0a0a, 47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4]); // GREASE first: removed
-        hello.Extensions.AddRange([0, 10, 11]);
-        hello.SupportedGroups.AddRange([23, 24, 25]);
-        hello.PointFormats.Add(0);
+        var hello = new TlsHello(isClient: true, legacyVersion: 769,
+            cipherSuites: [0x0a0a, 47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4], // GREASE first: removed
+            extensions: [0, 10, 11], supportedGroups: [23, 24, 25], pointFormats: [0]);
         Assert.Equal("769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0", Ja3.ClientString(hello));
         Assert.Equal("ada70206e40642a3e4461f35503241d5", Ja3.Hash(Ja3.ClientString(hello)));
     }
@@ -52,11 +50,11 @@ public class TlsTests
     {
         // JA4.md: t13d1516h2_8daaf6152771_e5627efa2ab1 with ja4_r
         // t13d1516h2_002f,0035,...,cca9_0005,000a,...,ff01_0403,0804,0401,0503,0805,0501,0806,0601 (SNI and ALPN present, not listed).
-        var hello = new TlsHello { IsClient = true, LegacyVersion = 0x0303, FirstAlpnRaw = "h2"u8.ToArray() };
-        hello.CipherSuites.AddRange(Hex("1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035,0a0a"));
-        hello.Extensions.AddRange(Hex("0a0a,0000,0017,ff01,000a,000b,0023,0010,0005,000d,0012,0033,002d,002b,001b,4469,0015"));
-        hello.SignatureAlgorithms.AddRange(Hex("0403,0804,0401,0503,0805,0501,0806,0601"));
-        hello.SupportedVersions.AddRange([0x2a2a, 0x0304, 0x0303]);
+        var hello = new TlsHello(isClient: true, legacyVersion: 0x0303,
+            cipherSuites: Hex("1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035,0a0a"),
+            extensions: Hex("0a0a,0000,0017,ff01,000a,000b,0023,0010,0005,000d,0012,0033,002d,002b,001b,4469,0015"),
+            signatureAlgorithms: Hex("0403,0804,0401,0503,0805,0501,0806,0601"),
+            supportedVersions: [0x2a2a, 0x0304, 0x0303], firstAlpnRaw: "h2"u8.ToArray());
         Assert.Equal("t13d1516h2_8daaf6152771_e5627efa2ab1", Ja4.Compute(hello));
         Assert.Equal("t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_0403,0804,0401,0503,0805,0501,0806,0601", Ja4.Raw(hello));
     }

@@ -223,13 +223,12 @@ public sealed class DtlsFingerprinter : IFingerprinter
                 return TlsHelloParser.IsWellFormed(m, type);
             }
 
-            var hello = TlsHelloParser.Parse(m, type);
+            var hello = TlsHelloParser.Parse(m, type, legacyVersion: version);
             if (hello is null)
             {
                 return false;
             }
 
-            hello.LegacyVersion = version;
             parsed(hello);
             return true;
         }

@@ -25,10 +25,11 @@ public sealed class QuicMetadata : ProtocolMetadata
     public string? UserAgent { get; internal set; }
     /// <summary>True when the ClientHello continues in a later datagram (no JA3/JA4 then).</summary>
     public bool HelloTruncated { get; internal set; }
-    public string? Ja3 { get; private set; }
-    public string? Ja3String { get; private set; }
-    public string? Ja4 { get; private set; }
-    public string? Ja4Raw { get; private set; }
+    public string? Ja3 => _fingerprints?.Ja3;
+    public string? Ja3String => _fingerprints?.Ja3String;
+    public string? Ja4 => _fingerprints?.Ja4;
+    public string? Ja4Raw => _fingerprints?.Ja4Raw;
+    private ClientFingerprintSet? _fingerprints;
     /// <summary>The client's CRYPTO stream while the ClientHello is still incomplete, else null.</summary>
     internal QuicCryptoStream? PendingHello;
     internal bool ClientDone;
@@ -53,13 +54,8 @@ public sealed class QuicMetadata : ProtocolMetadata
             return;
         }
 
-        Ja3String = Tls.Ja3.ClientString(hello);
-        Ja3 = Tls.Ja3.Hash(Ja3String);
-        Ja4 = Tls.Ja4.Compute(hello, 'q');
-        if (TlsFingerprinter.EmitJa4Raw)
-        {
-            Ja4Raw = Tls.Ja4.Raw(hello, 'q');
-        }
+        // Kept in the hello's shared shape, as for TLS over TCP (JA4 protocol 'q').
+        _fingerprints = ClientFingerprints.Get(hello, 'q', TlsFingerprinter.EmitJa4Raw);
     }
 
     internal void SetUserAgent(string userAgent)
@@ -112,36 +108,27 @@ public sealed class QuicMetadata : ProtocolMetadata
 
         if (Client is not null || ServerName is not null)
         {
-            w.WriteStartObject("tls"u8);
+            w.WriteStartObject(TlsMetadata.Names.Tls);
             if (TlsVersion is ushort version)
             {
-                w.WriteString("version"u8, TlsNames.Version(version));
-                w.WriteString("version_protocol"u8, TlsNames.Protocol(version));
+                w.WriteString(TlsMetadata.Names.Version, TlsNames.VersionJson(version));
+                w.WriteString(TlsMetadata.Names.VersionProtocol, TlsNames.ProtocolJson(version));
             }
 
-            w.WriteStartObject("client"u8);
+            w.WriteStartObject(TlsMetadata.Names.Client);
             if (ServerName is not null)
             {
-                w.WriteString("server_name"u8, ServerName);
+                w.WriteString(TlsMetadata.Names.ServerName, ServerName);
             }
 
             if (Client is not null)
             {
-                w.WriteStartArray("supported_ciphers"u8);
-                foreach (ushort c in Client.CipherSuites)
-                {
-                    if (!TlsHelloParser.IsGrease(c))
-                    {
-                        w.WriteStringValue(TlsNames.Cipher(c));
-                    }
-                }
-
-                w.WriteEndArray();
+                TlsMetadata.WriteSupportedCiphers(w, Client);
             }
 
-            if (Ja3 is not null)
+            if (_fingerprints is { } fingerprints)
             {
-                w.WriteString("ja3"u8, Ja3);
+                w.WriteString(TlsMetadata.Names.Ja3, fingerprints.Ja3Json);
             }
 
             w.WriteEndObject();
@@ -182,29 +169,22 @@ public sealed class QuicMetadata : ProtocolMetadata
 
         w.WriteEndObject();
 
-        var alpn = Client is not null ? Client.Alpn : PartialAlpn;
-        if (Client is null && (alpn is null || alpn.Count == 0))
+        if (Client is null && (PartialAlpn is null || PartialAlpn.Count == 0))
         {
             return;
         }
 
-        w.WriteStartObject("tls"u8);
-        w.WriteStartObject("client"u8);
-        TlsMetadata.WriteClientFields(w, Client, alpn, Ja4, Ja4Raw, Ja3String);
-        w.WriteEndObject();
+        w.WriteStartObject(TlsMetadata.Names.Tls);
+        TlsMetadata.WriteClientObject(w, Client, PartialAlpn, _fingerprints);
         w.WriteEndObject();
     }
 
     public override void CollectFingerprints(ICollection<string> fingerprints)
     {
-        if (Ja4 is not null)
+        if (_fingerprints is { } set)
         {
-            fingerprints.Add("ja4:" + Ja4);
-        }
-
-        if (Ja3 is not null)
-        {
-            fingerprints.Add("ja3:" + Ja3);
+            fingerprints.Add(set.Ja4Key);
+            fingerprints.Add(set.Ja3Key);
         }
     }
 }

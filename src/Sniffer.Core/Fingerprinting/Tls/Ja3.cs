@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Sniffer.Caching;
 
 namespace Sniffer.Fingerprinting.Tls;
@@ -20,13 +19,13 @@ public static class Ja3
         var d = rented.AsSpan();
         int n = Number(hello.LegacyVersion, d);
         d[n++] = (byte)',';
-        n += Join(CollectionsMarshal.AsSpan(hello.CipherSuites), d[n..]);
+        n += Join(hello.CipherSuites, d[n..]);
         d[n++] = (byte)',';
-        n += Join(CollectionsMarshal.AsSpan(hello.Extensions), d[n..]);
+        n += Join(hello.Extensions, d[n..]);
         d[n++] = (byte)',';
-        n += Join(CollectionsMarshal.AsSpan(hello.SupportedGroups), d[n..]);
+        n += Join(hello.SupportedGroups, d[n..]);
         d[n++] = (byte)',';
-        var formats = CollectionsMarshal.AsSpan(hello.PointFormats);
+        var formats = hello.PointFormats;
         for (int i = 0; i < formats.Length; i++)
         {
             if (i > 0)
@@ -48,9 +47,9 @@ public static class Ja3
         var d = rented.AsSpan();
         int n = Number(hello.LegacyVersion, d);
         d[n++] = (byte)',';
-        n += Join(CollectionsMarshal.AsSpan(hello.CipherSuites), d[n..]);
+        n += Join(hello.CipherSuites, d[n..]);
         d[n++] = (byte)',';
-        n += Join(CollectionsMarshal.AsSpan(hello.Extensions), d[n..]);
+        n += Join(hello.Extensions, d[n..]);
         string result = AsciiStringPool.Get(d[..n]);
         ArrayPool<byte>.Shared.Return(rented);
         return result;

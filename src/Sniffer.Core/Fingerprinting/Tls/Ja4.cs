@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
 using Sniffer.Hashing;
 
@@ -27,8 +26,8 @@ public static class Ja4
         const int MaxText = TlsHello.MaxListEntries * 5;
         Span<ushort> ciphers = stackalloc ushort[TlsHello.MaxListEntries];
         Span<ushort> extensions = stackalloc ushort[TlsHello.MaxListEntries];
-        int cipherCount = NonGrease(CollectionsMarshal.AsSpan(hello.CipherSuites), ciphers, dropSniAlpn: false, out _);
-        int extensionCount = NonGrease(CollectionsMarshal.AsSpan(hello.Extensions), extensions, dropSniAlpn: true, out int allExtensions);
+        int cipherCount = NonGrease(hello.CipherSuites, ciphers, dropSniAlpn: false, out _);
+        int extensionCount = NonGrease(hello.Extensions, extensions, dropSniAlpn: true, out int allExtensions);
         ciphers = ciphers[..cipherCount];
         extensions = extensions[..extensionCount];
         ciphers.Sort();
@@ -40,7 +39,7 @@ public static class Ja4
         a[3] = hello.Extensions.Contains(TlsHelloParser.ExtServerName) ? (byte)'d' : (byte)'i';
         Write2(Math.Min(99, cipherCount), a[4..]);
         Write2(Math.Min(99, allExtensions), a[6..]);
-        AlpnChars(hello.FirstAlpnRaw, a[8..]);
+        AlpnChars(hello.Shape.AlpnFirstLast, a[8..]);
 
         Span<byte> cipherList = stackalloc byte[MaxText];
         int cipherLength = JoinHex(ciphers, cipherList);
@@ -50,7 +49,7 @@ public static class Ja4
         Span<byte> c = stackalloc byte[(2 * MaxText) + 1];
         int extensionLength = JoinHex(extensions, c);
         Span<ushort> signatures = stackalloc ushort[TlsHello.MaxListEntries];
-        int signatureCount = NonGrease(CollectionsMarshal.AsSpan(hello.SignatureAlgorithms), signatures, dropSniAlpn: false, out _);
+        int signatureCount = NonGrease(hello.SignatureAlgorithms, signatures, dropSniAlpn: false, out _);
         int cLength = extensionLength;
         if (signatureCount > 0)
         {
@@ -180,15 +179,15 @@ public static class Ja4
     /// <summary>Orders versions newest-last: DTLS versions count down, TLS versions count up.</summary>
     internal static int Rank(ushort v) => (v >> 8) == 0xfe ? 0x10000 - v : v;
 
-    private static void AlpnChars(byte[]? alpn, Span<byte> destination)
+    private static void AlpnChars(int firstLast, Span<byte> destination)
     {
-        if (alpn is null || alpn.Length == 0)
+        if (firstLast == 0)
         {
             destination[0] = destination[1] = (byte)'0';
             return;
         }
 
-        byte first = alpn[0], last = alpn[^1];
+        byte first = (byte)(firstLast >> 8), last = (byte)firstLast;
         if (char.IsAsciiLetterOrDigit((char)first) && char.IsAsciiLetterOrDigit((char)last))
         {
             destination[0] = first;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Sniffer.Fingerprinting.Tls;
 
@@ -145,26 +146,12 @@ public static class TlsRecordReader
     }
 }
 
-/// <summary>The fields of a ClientHello or ServerHello that identification and fingerprints use.</summary>
-public sealed class TlsHello
-{
-    public const int MaxListEntries = 256;
 
-    public bool IsClient { get; init; }
-    public ushort LegacyVersion { get; set; }
-    public List<ushort> CipherSuites { get; } = [];
-    public List<ushort> Extensions { get; } = [];
-    public List<ushort> SupportedGroups { get; } = [];
-    public List<byte> PointFormats { get; } = [];
-    public List<ushort> SignatureAlgorithms { get; } = [];
-    public List<ushort> SupportedVersions { get; } = [];
-    public List<string> Alpn { get; } = [];
-    /// <summary>First ALPN value's raw bytes (JA4 looks at its first and last byte).</summary>
-    public byte[]? FirstAlpnRaw { get; set; }
-    public string? ServerName { get; set; }
-}
-
-/// <summary>Span parser for ClientHello (RFC 8446 §4.1.2) and ServerHello (§4.1.3) bodies.</summary>
+/// <summary>
+/// Span parser for ClientHello (RFC 8446 §4.1.2) and ServerHello (§4.1.3) bodies. Values go into a per-thread
+/// scratch (no list per hello), and the hello's shape — everything but the server name — is interned per worker
+/// (<see cref="TlsHelloShapes"/>): a flow of known software allocates its <see cref="TlsHello"/> and nothing else.
+/// </summary>
 public static class TlsHelloParser
 {
     public const byte HandshakeClientHello = 1;
@@ -181,6 +168,9 @@ public static class TlsHelloParser
     public const ushort ExtAlpn = 0x0010;
     public const ushort ExtSupportedVersions = 0x002b;
 
+    [ThreadStatic]
+    private static TlsHelloScratch? t_scratch;
+
     /// <summary>GREASE values (RFC 8701): 0x?a?a with both bytes equal.</summary>
     public static bool IsGrease(ushort v) => (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 
@@ -188,13 +178,37 @@ public static class TlsHelloParser
     public static bool IsWellFormed(ReadOnlySpan<byte> message, byte expectedType) => Walk(message, expectedType, null);
 
     /// <summary>Parses a complete hello message into a <see cref="TlsHello"/>, or null when malformed.</summary>
-    public static TlsHello? Parse(ReadOnlySpan<byte> message, byte expectedType)
+    public static TlsHello? Parse(ReadOnlySpan<byte> message, byte expectedType) => Parse(message, expectedType, 0);
+
+    /// <summary>
+    /// As <see cref="Parse(ReadOnlySpan{byte}, byte)"/>; a non-zero <paramref name="legacyVersion"/> replaces the
+    /// message's (DTLS hellos are rewritten into TLS shape with version 0x0303 and keep their own).
+    /// </summary>
+    internal static TlsHello? Parse(ReadOnlySpan<byte> message, byte expectedType, ushort legacyVersion)
     {
-        var hello = new TlsHello { IsClient = expectedType == HandshakeClientHello };
-        return Walk(message, expectedType, hello) ? hello : null;
+        var scratch = t_scratch ??= new TlsHelloScratch();
+        scratch.Reset(expectedType == HandshakeClientHello);
+        try
+        {
+            if (!Walk(message, expectedType, scratch))
+            {
+                return null;
+            }
+
+            if (legacyVersion != 0)
+            {
+                scratch.LegacyVersion = legacyVersion;
+            }
+
+            return new TlsHello(TlsHelloShapes.Get(scratch), scratch.ServerName);
+        }
+        finally
+        {
+            scratch.Release();
+        }
     }
 
-    private static bool Walk(ReadOnlySpan<byte> m, byte expectedType, TlsHello? hello)
+    private static bool Walk(ReadOnlySpan<byte> m, byte expectedType, TlsHelloScratch? hello)
     {
         if (m.Length < 4 || m[0] != expectedType)
         {
@@ -224,14 +238,7 @@ public static class TlsHelloParser
                 return false;
             }
 
-            if (hello is not null)
-            {
-                for (int i = 0; i + 1 < ciphers.Length && hello.CipherSuites.Count < TlsHello.MaxListEntries; i += 2)
-                {
-                    hello.CipherSuites.Add(BinaryPrimitives.ReadUInt16BigEndian(ciphers[i..]));
-                }
-            }
-
+            hello?.AddU16(TlsHelloShape.CipherList, ciphers);
             if (!r.TryU8(out byte compressionLength) || compressionLength == 0 || !r.Skip(compressionLength))
             {
                 return false;
@@ -244,7 +251,7 @@ public static class TlsHelloParser
                 return false;
             }
 
-            hello?.CipherSuites.Add(cipher);
+            hello?.Add(TlsHelloShape.CipherList, cipher);
         }
 
         if (r.Remaining == 0)
@@ -275,9 +282,9 @@ public static class TlsHelloParser
         return true;
     }
 
-    private static bool ReadExtension(TlsHello hello, ushort type, ReadOnlySpan<byte> data)
+    private static bool ReadExtension(TlsHelloScratch hello, ushort type, ReadOnlySpan<byte> data)
     {
-        hello.Extensions.Add(type);
+        hello.Add(TlsHelloShape.ExtensionList, type);
         var d = new SpanReader(data);
         switch (type)
         {
@@ -308,7 +315,7 @@ public static class TlsHelloParser
             case ExtSupportedGroups:
                 if (d.TryVector16(out var groups))
                 {
-                    AddU16(hello.SupportedGroups, groups);
+                    hello.AddU16(TlsHelloShape.GroupList, groups);
                 }
 
                 break;
@@ -318,7 +325,7 @@ public static class TlsHelloParser
                 {
                     foreach (byte f in formats)
                     {
-                        hello.PointFormats.Add(f);
+                        hello.Add(TlsHelloShape.PointFormatList, f);
                     }
                 }
 
@@ -327,7 +334,7 @@ public static class TlsHelloParser
             case ExtSignatureAlgorithms:
                 if (d.TryVector16(out var algorithms))
                 {
-                    AddU16(hello.SignatureAlgorithms, algorithms);
+                    hello.AddU16(TlsHelloShape.SignatureList, algorithms);
                 }
 
                 break;
@@ -340,15 +347,14 @@ public static class TlsHelloParser
                     }
 
                     var p = new SpanReader(protocols);
-                    while (p.Remaining > 0 && hello.Alpn.Count < 16)
+                    while (p.Remaining > 0 && hello.AlpnCount < TlsHello.MaxAlpnEntries)
                     {
                         if (!p.TryVector8(out var proto) || proto.IsEmpty)
                         {
                             return false;
                         }
 
-                        hello.FirstAlpnRaw ??= proto.ToArray();
-                        hello.Alpn.Add(WireText.Decode(proto, MaxAlpnLength));
+                        hello.AddAlpn(proto);
                     }
 
                     break;
@@ -359,26 +365,18 @@ public static class TlsHelloParser
                 {
                     if (d.TryVector8(out var versions))
                     {
-                        AddU16(hello.SupportedVersions, versions);
+                        hello.AddU16(TlsHelloShape.VersionList, versions);
                     }
                 }
                 else if (d.TryU16(out ushort selected))
                 {
-                    hello.SupportedVersions.Add(selected);
+                    hello.Add(TlsHelloShape.VersionList, selected);
                 }
 
                 break;
         }
 
         return true;
-    }
-
-    private static void AddU16(List<ushort> list, ReadOnlySpan<byte> data)
-    {
-        for (int i = 0; i + 1 < data.Length && list.Count < TlsHello.MaxListEntries; i += 2)
-        {
-            list.Add(BinaryPrimitives.ReadUInt16BigEndian(data[i..]));
-        }
     }
 
     /// <summary>A bounds-checked cursor over a span (a ref struct: no allocation).</summary>
@@ -452,5 +450,198 @@ public static class TlsHelloParser
             _s = _s[n..];
             return true;
         }
+    }
+}
+
+/// <summary>
+/// One hello being parsed, per thread: each list in a fixed segment of <see cref="TlsHello.MaxListEntries"/>
+/// values (extensions interleave them: a list grows while the next one is read), the ALPN ids raw. Reused for
+/// every hello, so parsing allocates nothing until the shape is looked up.
+/// </summary>
+internal sealed class TlsHelloScratch
+{
+    /// <summary>Largest shape key: header, every list full, every ALPN id at its wire maximum (length byte + 255).</summary>
+    public const int MaxKeyLength = HeaderLength + (2 * TlsHelloShape.Lists * TlsHello.MaxListEntries) + (TlsHello.MaxAlpnEntries * 256);
+    public const int HeaderLength = 4 + (2 * TlsHelloShape.Lists);
+
+    public readonly ushort[] Values = new ushort[TlsHelloShape.Lists * TlsHello.MaxListEntries];
+    public readonly int[] Counts = new int[TlsHelloShape.Lists];
+    /// <summary>ALPN ids as on the wire, each after its length byte (part of the shape key).</summary>
+    public readonly byte[] AlpnWire = new byte[TlsHello.MaxAlpnEntries * 256];
+    /// <summary>ALPN ids longer than <see cref="TlsHelloParser.MaxAlpnLength"/>, decoded while parsing (see <see cref="AddAlpn"/>).</summary>
+    public readonly string?[] LongAlpn = new string?[TlsHello.MaxAlpnEntries];
+    public readonly byte[] Key = new byte[MaxKeyLength];
+    public bool IsClient;
+    public ushort LegacyVersion;
+    public string? ServerName;
+    public int AlpnCount;
+    public int AlpnWireLength;
+    public int AlpnFirstLast;
+
+    public void Reset(bool isClient)
+    {
+        IsClient = isClient;
+        LegacyVersion = 0;
+        ServerName = null;
+        AlpnCount = 0;
+        AlpnWireLength = 0;
+        AlpnFirstLast = 0;
+        Array.Clear(Counts);
+    }
+
+    /// <summary>Drops the references the last hello left (the scratch lives as long as its thread).</summary>
+    public void Release()
+    {
+        ServerName = null;
+        if (AlpnCount > 0)
+        {
+            Array.Clear(LongAlpn);
+        }
+    }
+
+    /// <summary>Appends a value; a list already at <see cref="TlsHello.MaxListEntries"/> keeps its first values.</summary>
+    public void Add(int list, ushort value)
+    {
+        int n = Counts[list];
+        if (n < TlsHello.MaxListEntries)
+        {
+            Values[(list * TlsHello.MaxListEntries) + n] = value;
+            Counts[list] = n + 1;
+        }
+    }
+
+    /// <summary>Appends the big-endian 16-bit values of <paramref name="data"/> (an odd last byte is ignored).</summary>
+    public void AddU16(int list, ReadOnlySpan<byte> data)
+    {
+        int n = Counts[list];
+        int take = Math.Min(data.Length / 2, TlsHello.MaxListEntries - n);
+        if (take <= 0)
+        {
+            return;
+        }
+
+        // One vectorised byte swap for the whole list (cipher suites, groups, signature algorithms: 10–40 values).
+        var source = MemoryMarshal.Cast<byte, ushort>(data[..(2 * take)]);
+        var destination = Values.AsSpan((list * TlsHello.MaxListEntries) + n, take);
+        if (BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(source, destination);
+        }
+        else
+        {
+            source.CopyTo(destination);
+        }
+
+        Counts[list] = n + take;
+    }
+
+    /// <summary>
+    /// Keeps an ALPN id (1–255 bytes) raw. One longer than the kept limit is decoded now, as it always was, so the
+    /// cut is counted for this flow (<see cref="WireText.Truncations"/>) even when the shape is found interned.
+    /// </summary>
+    public void AddAlpn(ReadOnlySpan<byte> proto)
+    {
+        if (AlpnCount == 0)
+        {
+            AlpnFirstLast = TlsHelloShape.AlpnEnds(proto[0], proto[^1]);
+        }
+
+        if (proto.Length > TlsHelloParser.MaxAlpnLength)
+        {
+            LongAlpn[AlpnCount] = WireText.Decode(proto, TlsHelloParser.MaxAlpnLength);
+        }
+
+        AlpnWire[AlpnWireLength] = (byte)proto.Length;
+        proto.CopyTo(AlpnWire.AsSpan(AlpnWireLength + 1));
+        AlpnWireLength += 1 + proto.Length;
+        AlpnCount++;
+    }
+
+    public ReadOnlySpan<ushort> List(int list) => Values.AsSpan(list * TlsHello.MaxListEntries, Counts[list]);
+
+    /// <summary>The shape's identity: side, version, list lengths, the lists, the ALPN ids raw.</summary>
+    public ReadOnlySpan<byte> BuildKey()
+    {
+        var k = Key.AsSpan();
+        k[0] = IsClient ? (byte)1 : (byte)0;
+        k[1] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(k[2..], LegacyVersion);
+        int n = HeaderLength;
+        for (int list = 0; list < TlsHelloShape.Lists; list++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(k[(4 + (2 * list))..], (ushort)Counts[list]);
+            var bytes = MemoryMarshal.AsBytes(List(list));
+            bytes.CopyTo(k[n..]);
+            n += bytes.Length;
+        }
+
+        AlpnWire.AsSpan(0, AlpnWireLength).CopyTo(k[n..]);
+        return k[..(n + AlpnWireLength)];
+    }
+
+    /// <summary>A new shape from the scratch (a miss in <see cref="TlsHelloShapes"/>).</summary>
+    public TlsHelloShape ToShape()
+    {
+        int total = 0;
+        foreach (int c in Counts)
+        {
+            total += c;
+        }
+
+        var values = new ushort[total];
+        int n = 0;
+        for (int list = 0; list < TlsHelloShape.Lists; list++)
+        {
+            List(list).CopyTo(values.AsSpan(n));
+            n += Counts[list];
+        }
+
+        string[] alpn = AlpnCount == 0 ? [] : new string[AlpnCount];
+        for (int i = 0, at = 0; i < AlpnCount; i++)
+        {
+            int length = AlpnWire[at];
+            alpn[i] = LongAlpn[i] ?? WireText.Decode(AlpnWire.AsSpan(at + 1, length), TlsHelloParser.MaxAlpnLength);
+            at += 1 + length;
+        }
+
+        return new TlsHelloShape(IsClient, LegacyVersion, values, Counts, alpn, AlpnFirstLast);
+    }
+}
+
+/// <summary>
+/// Per-worker intern table of hello shapes, direct-mapped and bounded like <c>Caching/DigestCache</c>: a hit
+/// compares the whole key, so a flow gets a shape equal to what it sent; an evicted shape stays alive as long as a
+/// flow references it. Flows of one software then share the lists, fingerprints and pre-encoded JSON.
+/// </summary>
+internal static class TlsHelloShapes
+{
+    /// <summary>Shapes kept per worker (a power of two).</summary>
+    public const int Slots = 256;
+
+    private sealed class Entry
+    {
+        public required ulong Hash;
+        public required byte[] Key;
+        public required TlsHelloShape Shape;
+    }
+
+    [ThreadStatic]
+    private static Entry?[]? t_entries;
+
+    public static TlsHelloShape Get(TlsHelloScratch scratch)
+    {
+        var key = scratch.BuildKey();
+        ulong hash = Caching.FastHash.Compute(key);
+        var entries = t_entries ??= new Entry?[Slots];
+        ref var slot = ref entries[(int)(hash & (Slots - 1))];
+        if (slot is { } hit && hit.Hash == hash && key.SequenceEqual(hit.Key))
+        {
+            hit.Shape.Shared = true;
+            return hit.Shape;
+        }
+
+        var shape = scratch.ToShape();
+        slot = new Entry { Hash = hash, Key = key.ToArray(), Shape = shape };
+        return shape;
     }
 }

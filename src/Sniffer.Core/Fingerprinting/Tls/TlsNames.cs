@@ -150,9 +150,11 @@ public static class TlsNames
     /// The JSON array of the suites' names (GREASE left out), e.g. <c>["TLS_AES_128_GCM_SHA256",…]</c>: the same
     /// list comes back with every flow of one client software, so it is built once per worker and copied.
     /// </summary>
-    public static ReadOnlySpan<byte> CipherListJson(List<ushort> suites)
+    public static ReadOnlySpan<byte> CipherListJson(ReadOnlySpan<ushort> suites) => CipherListJsonArray(suites);
+
+    /// <summary>As <see cref="CipherListJson"/>: the cached array itself (a hello's shape keeps it, <see cref="TlsHelloShape"/>).</summary>
+    internal static byte[] CipherListJsonArray(ReadOnlySpan<ushort> ids)
     {
-        var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(suites);
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(ids);
         ulong hash = Caching.FastHash.Compute(bytes);
         var lists = t_lists ??= new CipherList?[CachedCipherLists];
@@ -186,4 +188,11 @@ public static class TlsNames
 
     /// <summary>ECS tls.version_protocol: "tls", "ssl" or "dtls".</summary>
     public static string Protocol(ushort v) => (v >> 8) == 0xfe ? "dtls" : v <= 0x0300 ? "ssl" : "tls";
+
+    private static readonly System.Text.Json.JsonEncodedText ProtocolDtls = System.Text.Json.JsonEncodedText.Encode("dtls");
+    private static readonly System.Text.Json.JsonEncodedText ProtocolSsl = System.Text.Json.JsonEncodedText.Encode("ssl");
+    private static readonly System.Text.Json.JsonEncodedText ProtocolTls = System.Text.Json.JsonEncodedText.Encode("tls");
+
+    /// <summary><see cref="Protocol"/> pre-encoded for the JSON writer.</summary>
+    public static System.Text.Json.JsonEncodedText ProtocolJson(ushort v) => (v >> 8) == 0xfe ? ProtocolDtls : v <= 0x0300 ? ProtocolSsl : ProtocolTls;
 }
