@@ -1,12 +1,22 @@
 using System.Buffers.Text;
+using System.Text.Json;
 
 namespace Sniffer.Output;
 
 /// <summary>
-/// Builds a small JSON value from pre-encoded ASCII pieces (fixed property names, numbers, timestamps, addresses)
-/// in a caller's stack buffer, for <c>Utf8JsonWriter.WriteRawValue</c>: no escaping pass over text that cannot need
-/// it. Only for pieces known to be plain ASCII without quotes or backslashes.
+/// Builds a small JSON value, or a run of complete properties, from pre-encoded ASCII pieces (fixed property names,
+/// numbers, timestamps, addresses, text already escaped by <see cref="JsonEncodedText"/>) in a caller's stack
+/// buffer, for <c>Utf8JsonWriter.WriteRawValue</c>: one copy and no escaping pass over text that cannot need it,
+/// instead of one writer call (with its own checks and copies) per property. Only for pieces known to be valid
+/// JSON: plain ASCII without quotes or backslashes, or encoded text.
 /// </summary>
+/// <remarks>
+/// A run of properties (<see cref="Property"/>, then <see cref="WriteTo"/>) relies on the record writer's
+/// <c>SkipValidation</c>: with it, <c>WriteRawValue(…, skipInputValidation: true)</c> only puts the list separator
+/// before the bytes when something precedes them in the open object, copies them, and asks for a separator before
+/// the next item — exactly what writing the same properties one by one produces. The run separates its own
+/// properties.
+/// </remarks>
 internal ref struct RawJson
 {
     private readonly Span<byte> _buffer;
@@ -20,11 +30,16 @@ internal ref struct RawJson
 
     public readonly ReadOnlySpan<byte> Written => _buffer[.._length];
 
+    /// <summary>Bytes still free in the buffer.</summary>
+    public readonly int Remaining => _buffer.Length - _length;
+
     public void Append(scoped ReadOnlySpan<byte> ascii)
     {
         ascii.CopyTo(_buffer[_length..]);
         _length += ascii.Length;
     }
+
+    public void Append(byte ascii) => _buffer[_length++] = ascii;
 
     public void Append(long value)
     {
@@ -33,4 +48,47 @@ internal ref struct RawJson
     }
 
     public void AppendTime(long unixNanoseconds) => _length += Rfc3339.Format(unixNanoseconds, _buffer[_length..]);
+
+    /// <summary>Appends <c>true</c> or <c>false</c>.</summary>
+    public void Append(bool value) => Append(value ? "true"u8 : "false"u8);
+
+    /// <summary>Appends <c>"text"</c>: the encoded form's bytes (already escaped) between quotes.</summary>
+    public void AppendQuoted(JsonEncodedText text)
+    {
+        _buffer[_length++] = (byte)'"';
+        Append(text.EncodedUtf8Bytes);
+        _buffer[_length++] = (byte)'"';
+    }
+
+    /// <summary>Appends <c>"ascii"</c> (plain ASCII that needs no escaping).</summary>
+    public void AppendQuoted(scoped ReadOnlySpan<byte> ascii)
+    {
+        _buffer[_length++] = (byte)'"';
+        Append(ascii);
+        _buffer[_length++] = (byte)'"';
+    }
+
+    /// <summary>
+    /// Starts a property of a run: a separator when the run already holds one, then <paramref name="quotedNameColon"/>
+    /// (<c>"name":</c>).
+    /// </summary>
+    public void Property(scoped ReadOnlySpan<byte> quotedNameColon)
+    {
+        if (_length != 0)
+        {
+            _buffer[_length++] = (byte)',';
+        }
+
+        Append(quotedNameColon);
+    }
+
+    /// <summary>Writes the run (if any) into the writer's open object and empties the buffer.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        if (_length != 0)
+        {
+            writer.WriteRawValue(_buffer[.._length], skipInputValidation: true);
+            _length = 0;
+        }
+    }
 }
