@@ -179,48 +179,79 @@ public sealed class DnsMetadata : ProtocolMetadata
         }
     }
 
+    // Property names and fixed values encoded once (a string or "…"u8 name is checked for escaping on every call).
+    private static readonly JsonEncodedText DnsName = JsonEncodedText.Encode("dns");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText TypeProperty = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText Answer = JsonEncodedText.Encode("answer");
+    private static readonly JsonEncodedText Query = JsonEncodedText.Encode("query");
+    private static readonly JsonEncodedText OpCodeProperty = JsonEncodedText.Encode("op_code");
+    private static readonly JsonEncodedText HeaderFlagsProperty = JsonEncodedText.Encode("header_flags");
+    private static readonly JsonEncodedText ResponseCodeProperty = JsonEncodedText.Encode("response_code");
+    private static readonly JsonEncodedText Question = JsonEncodedText.Encode("question");
+    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText ClassProperty = JsonEncodedText.Encode("class");
+    private static readonly JsonEncodedText AnswersProperty = JsonEncodedText.Encode("answers");
+    private static readonly JsonEncodedText Ttl = JsonEncodedText.Encode("ttl");
+    private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
+    private static readonly JsonEncodedText ResolvedIp = JsonEncodedText.Encode("resolved_ip");
+    private static readonly JsonEncodedText VariantProperty = JsonEncodedText.Encode("variant");
+    private static readonly JsonEncodedText FlagAa = JsonEncodedText.Encode("AA");
+    private static readonly JsonEncodedText FlagTc = JsonEncodedText.Encode("TC");
+    private static readonly JsonEncodedText FlagRd = JsonEncodedText.Encode("RD");
+    private static readonly JsonEncodedText FlagRa = JsonEncodedText.Encode("RA");
+    private static readonly JsonEncodedText FlagAd = JsonEncodedText.Encode("AD");
+    private static readonly JsonEncodedText FlagCd = JsonEncodedText.Encode("CD");
+    private static readonly JsonEncodedText FlagDo = JsonEncodedText.Encode("DO");
+
+    /// <remarks>
+    /// Names, answer data and addresses go through <see cref="Output.JsonStringCache"/>: they repeat across flows
+    /// and every identified flow is written twice.
+    /// </remarks>
     public override void WriteEcs(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("dns");
-        writer.WriteString("id", Id.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("type", ResponseParsed ? "answer" : "query");
-        writer.WriteString("op_code", OpCodeName(OpCode));
-        writer.WriteStartArray("header_flags");
-        if ((HeaderFlags & 0x0400) != 0) { writer.WriteStringValue("AA"); }
-        if ((HeaderFlags & 0x0200) != 0) { writer.WriteStringValue("TC"); }
-        if ((HeaderFlags & 0x0100) != 0) { writer.WriteStringValue("RD"); }
-        if ((HeaderFlags & 0x0080) != 0) { writer.WriteStringValue("RA"); }
-        if ((HeaderFlags & 0x0020) != 0) { writer.WriteStringValue("AD"); }
-        if ((HeaderFlags & 0x0010) != 0) { writer.WriteStringValue("CD"); }
-        if (DnssecOk) { writer.WriteStringValue("DO"); }
+        writer.WriteStartObject(DnsName);
+        Span<byte> id = stackalloc byte[8];
+        Id.TryFormat(id, out int n, default, CultureInfo.InvariantCulture);
+        writer.WriteString(IdName, id[..n]);
+        writer.WriteString(TypeProperty, ResponseParsed ? Answer : Query);
+        Output.JsonStringCache.WriteString(writer, OpCodeProperty, OpCodeName(OpCode));
+        writer.WriteStartArray(HeaderFlagsProperty);
+        if ((HeaderFlags & 0x0400) != 0) { writer.WriteStringValue(FlagAa); }
+        if ((HeaderFlags & 0x0200) != 0) { writer.WriteStringValue(FlagTc); }
+        if ((HeaderFlags & 0x0100) != 0) { writer.WriteStringValue(FlagRd); }
+        if ((HeaderFlags & 0x0080) != 0) { writer.WriteStringValue(FlagRa); }
+        if ((HeaderFlags & 0x0020) != 0) { writer.WriteStringValue(FlagAd); }
+        if ((HeaderFlags & 0x0010) != 0) { writer.WriteStringValue(FlagCd); }
+        if (DnssecOk) { writer.WriteStringValue(FlagDo); }
         writer.WriteEndArray();
         if (ResponseCode is int rcode)
         {
-            writer.WriteString("response_code", ResponseCodeName(rcode));
+            Output.JsonStringCache.WriteString(writer, ResponseCodeProperty, ResponseCodeName(rcode));
         }
 
         if (QuestionName is not null)
         {
-            writer.WriteStartObject("question");
-            writer.WriteString("name", QuestionName);
-            writer.WriteString("type", TypeName(QuestionType));
-            writer.WriteString("class", ClassName(QuestionClass));
+            writer.WriteStartObject(Question);
+            Output.JsonStringCache.WriteString(writer, NameProperty, QuestionName);
+            Output.JsonStringCache.WriteString(writer, TypeProperty, TypeName(QuestionType));
+            Output.JsonStringCache.WriteString(writer, ClassProperty, ClassName(QuestionClass));
             writer.WriteEndObject();
         }
 
         if (_answers.Count > 0)
         {
-            writer.WriteStartArray("answers");
+            writer.WriteStartArray(AnswersProperty);
             foreach (var a in _answers)
             {
                 writer.WriteStartObject();
-                writer.WriteString("name", a.Name);
-                writer.WriteString("type", TypeName(a.Type));
-                writer.WriteString("class", ClassName(a.Class));
-                writer.WriteNumber("ttl", a.Ttl);
+                Output.JsonStringCache.WriteString(writer, NameProperty, a.Name);
+                Output.JsonStringCache.WriteString(writer, TypeProperty, TypeName(a.Type));
+                Output.JsonStringCache.WriteString(writer, ClassProperty, ClassName(a.Class));
+                writer.WriteNumber(Ttl, a.Ttl);
                 if (a.Data is not null)
                 {
-                    writer.WriteString("data", a.Data);
+                    Output.JsonStringCache.WriteString(writer, Data, a.Data);
                 }
 
                 writer.WriteEndObject();
@@ -231,10 +262,10 @@ public sealed class DnsMetadata : ProtocolMetadata
 
         if (_resolved.Count > 0)
         {
-            writer.WriteStartArray("resolved_ip");
+            writer.WriteStartArray(ResolvedIp);
             foreach (var ip in _resolved)
             {
-                writer.WriteStringValue(ip);
+                Output.JsonStringCache.WriteStringValue(writer, ip);
             }
 
             writer.WriteEndArray();
@@ -247,8 +278,8 @@ public sealed class DnsMetadata : ProtocolMetadata
     {
         if (Variant is not null)
         {
-            writer.WriteStartObject("dns");
-            writer.WriteString("variant", Variant);
+            writer.WriteStartObject(DnsName);
+            Output.JsonStringCache.WriteString(writer, VariantProperty, Variant);
             writer.WriteEndObject();
         }
     }

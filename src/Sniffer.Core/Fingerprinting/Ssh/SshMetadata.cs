@@ -65,7 +65,7 @@ public sealed class SshEndpoint
         return _done = true;
     }
 
-    internal void Write(Utf8JsonWriter w, ReadOnlySpan<byte> name)
+    internal void Write(Utf8JsonWriter w, JsonEncodedText name)
     {
         if (ProtoVersion is null)
         {
@@ -73,17 +73,17 @@ public sealed class SshEndpoint
         }
 
         w.WriteStartObject(name);
-        w.WriteString("proto_version"u8, ProtoVersion);
-        w.WriteString("software"u8, Software);
+        Output.JsonStringCache.WriteString(w, JsonNames.ProtoVersion, ProtoVersion);
+        Output.JsonStringCache.WriteString(w, JsonNames.Software, Software);
         if (Comments is not null)
         {
-            w.WriteString("comments"u8, Comments);
+            Output.JsonStringCache.WriteString(w, JsonNames.Comments, Comments);
         }
 
         if (Hassh is not null)
         {
-            w.WriteString("hassh"u8, Hassh);
-            w.WriteString("hassh_algorithms"u8, HasshAlgorithms);
+            Output.JsonStringCache.WriteString(w, JsonNames.Hassh, Hassh);
+            Output.JsonStringCache.WriteString(w, JsonNames.HasshAlgorithms, HasshAlgorithms);
         }
 
         w.WriteEndObject();
@@ -123,9 +123,9 @@ public sealed class SshMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("ssh"u8);
-        Client.Write(writer, "client"u8);
-        Server.Write(writer, "server"u8);
+        writer.WriteStartObject(JsonNames.Ssh);
+        Client.Write(writer, JsonNames.Client);
+        Server.Write(writer, JsonNames.Server);
         writer.WriteEndObject();
     }
 
@@ -141,4 +141,17 @@ public sealed class SshMetadata : ProtocolMetadata
             fingerprints.Add("hassh_server:" + Server.Hassh);
         }
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
+    public static readonly JsonEncodedText Comments = JsonEncodedText.Encode("comments");
+    public static readonly JsonEncodedText Hassh = JsonEncodedText.Encode("hassh");
+    public static readonly JsonEncodedText HasshAlgorithms = JsonEncodedText.Encode("hassh_algorithms");
+    public static readonly JsonEncodedText ProtoVersion = JsonEncodedText.Encode("proto_version");
+    public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+    public static readonly JsonEncodedText Software = JsonEncodedText.Encode("software");
+    public static readonly JsonEncodedText Ssh = JsonEncodedText.Encode("ssh");
 }
