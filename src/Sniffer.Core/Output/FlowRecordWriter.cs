@@ -101,13 +101,13 @@ public sealed class FlowRecordWriter : IDisposable
         w.Reset(Output);
         Span<byte> scratch = stackalloc byte[64];
 
-        w.WriteStartObject();
         long recordTime = isEnd ? flow.LastNs : Math.Max(nowNs, flow.FirstNs);
 
-        // Timestamp, event and both endpoints: fixed names, numbers, times and addresses, one raw run.
+        // The record's opening brace, timestamp, event and both endpoints: fixed names, numbers, times and
+        // addresses, one raw value at the root (the writer's closing WriteEndObject pairs with the brace).
         Span<byte> raw = stackalloc byte[RawBufferBytes];
         var r = new RawJson(raw);
-        r.Property("\"@timestamp\":\""u8);
+        r.Append("{\"@timestamp\":\""u8);
         r.AppendTime(recordTime);
         r.Append((byte)'"');
         r.Property("\"event\":"u8);

@@ -1,28 +1,32 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Sniffer.Output;
 
 /// <summary>
-/// Writes string values that records repeat (banners, user agents, server strings, HASSH strings, DNS names, HTTP
-/// methods and hosts — pooled per worker by <see cref="Caching.AsciiStringPool"/>, and written again in
-/// <c>flow_end</c> after <c>protocol_detected</c>) from their JSON form encoded once: the quoted, escaped UTF-8
-/// bytes are kept per thread, keyed by the string object, and copied with <c>WriteRawValue</c>. Without it every
-/// record transcodes UTF-16 → UTF-8 and scans for characters to escape again.
+/// Writes string properties whose values records repeat (banners, user agents, server strings, HASSH strings, DNS
+/// names, HTTP methods and hosts — pooled per worker by <see cref="Caching.AsciiStringPool"/> — and every value of
+/// an identified flow, written in <c>protocol_detected</c> and again in <c>flow_end</c>) from their JSON form
+/// encoded once: the whole property, <c>"name":"value"</c> as quoted, escaped UTF-8, is kept per thread, keyed by
+/// the string object and the name, and copied with one <c>WriteRawValue</c>. Without it every record transcodes
+/// UTF-16 → UTF-8 and scans name and value for characters to escape again, in two writer calls.
 /// <para>
-/// The bytes are made by a private <see cref="Utf8JsonWriter"/> with the record writer's encoder
-/// (<see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>), so they are exactly what <c>WriteString</c> would
-/// have written: control characters, quotes, backslashes, U+2028/U+2029 escaped, lone surrogates as U+FFFD. A
-/// writer with another encoder gets the plain <c>WriteString</c> path.
+/// The bytes are made by a private <see cref="Utf8JsonWriter"/> with the record writer's options
+/// (<see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>, <c>SkipValidation</c>), so they are exactly what
+/// <c>WriteString</c> would have written: control characters, quotes, backslashes, U+2028/U+2029 escaped, lone
+/// surrogates as U+FFFD. A writer with other options (another encoder, indentation, validation) gets the plain
+/// <c>WriteString</c> path. Values are written as they are: the bounds and truncation marks of
+/// <see cref="Fingerprinting.WireText"/> were applied when they were read.
 /// </para>
 /// <para>
 /// Bounded, per thread, allocation-free after the first use on a thread: a direct-mapped table of
 /// <see cref="SlotCount"/> slots (hashed by object identity; a slot keeps the last string that mapped to it) over a
 /// ring of <see cref="ArenaBytes"/> bytes (an entry whose bytes were overwritten by later ones is a miss). Values
 /// longer than <see cref="MaxLength"/> characters take the plain path; a miss costs one encoding, as before, plus
-/// a copy.
+/// a copy. A string object is immutable, so the same object always encodes to the same bytes.
 /// </para>
 /// </summary>
 public static class JsonStringCache
@@ -39,12 +43,15 @@ public static class JsonStringCache
     private struct Slot
     {
         public string? Text;
+        /// <summary>The property name the entry starts with (its bytes' identity); <see cref="HasName"/> false: none.</summary>
+        public JsonEncodedText Name;
+        public bool HasName;
         /// <summary>Position of the entry in the ring, counted from the thread's first entry.</summary>
         public long Start;
         public int Length;
     }
 
-    // The encoder writes into managed memory only and lives as long as its thread: nothing to dispose.
+    // The encoder and its buffer live as long as their thread and hold managed memory only: nothing to dispose.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Per-thread, managed buffers only")]
     private sealed class State
     {
@@ -54,6 +61,8 @@ public static class JsonStringCache
         public long Position;
         public readonly ArrayBufferWriter<byte> Scratch = new(MaxEntryBytes);
         public readonly Utf8JsonWriter Encoder;
+        /// <summary>The last writer found compatible (the worker's record writer).</summary>
+        public Utf8JsonWriter? CompatibleWriter;
 
         public State() => Encoder = new Utf8JsonWriter(Scratch, new JsonWriterOptions
         {
@@ -65,48 +74,61 @@ public static class JsonStringCache
     [ThreadStatic]
     private static State? t_state;
 
-    /// <summary>Same output as <c>writer.WriteString(name, value)</c> (null: <c>"name":null</c>).</summary>
+    /// <summary>
+    /// Same output as <c>writer.WriteString(name, value)</c> (null: <c>"name":null</c>). The whole property
+    /// (<c>"name":"value"</c>) is kept and copied in one <c>WriteRawValue</c>, which with the record writer's
+    /// <c>SkipValidation</c> adds the separator before it exactly as <c>WriteString</c> does (see <see cref="RawJson"/>).
+    /// </summary>
     public static void WriteString(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
-        if (value is null || value.Length > MaxLength || !IsRelaxed(writer))
+        if (value is null || value.Length > MaxLength || !IsCompatible(writer))
         {
             writer.WriteString(name, value);
             return;
         }
 
-        var encoded = Encoded(value);
-        writer.WritePropertyName(name);
-        writer.WriteRawValue(encoded, skipInputValidation: true);
+        writer.WriteRawValue(Encoded(name, hasName: true, value), skipInputValidation: true);
     }
 
     /// <summary>Same output as <c>writer.WriteStringValue(value)</c> (array elements).</summary>
     public static void WriteStringValue(Utf8JsonWriter writer, string? value)
     {
-        if (value is null || value.Length > MaxLength || !IsRelaxed(writer))
+        if (value is null || value.Length > MaxLength || !IsCompatible(writer))
         {
             writer.WriteStringValue(value);
             return;
         }
 
-        writer.WriteRawValue(Encoded(value), skipInputValidation: true);
+        writer.WriteRawValue(Encoded(default, hasName: false, value), skipInputValidation: true);
     }
 
     /// <summary>
-    /// The value as quoted, escaped UTF-8 (what <c>WriteStringValue</c> writes). The span is valid until the next
-    /// call on this thread; at most <see cref="MaxLength"/> characters.
+    /// <c>"name":"value"</c> (or <c>"value"</c> without a name) as <c>Utf8JsonWriter</c> writes it first in an
+    /// object. The span is valid until the next call on this thread.
     /// </summary>
-    internal static ReadOnlySpan<byte> Encoded(string value)
+    private static ReadOnlySpan<byte> Encoded(JsonEncodedText name, bool hasName, string value)
     {
         var s = t_state ??= new State();
-        ref var slot = ref s.Slots[RuntimeHelpers.GetHashCode(value) & (SlotCount - 1)];
-        if (ReferenceEquals(slot.Text, value) && s.Position - slot.Start <= ArenaBytes)
+        var nameBytes = name.EncodedUtf8Bytes;
+        int hash = RuntimeHelpers.GetHashCode(value) + (nameBytes.Length * 31);
+        ref var slot = ref s.Slots[hash & (SlotCount - 1)];
+        if (ReferenceEquals(slot.Text, value) && slot.HasName == hasName && s.Position - slot.Start <= ArenaBytes
+            && Unsafe.AreSame(ref MemoryMarshal.GetReference(slot.Name.EncodedUtf8Bytes), ref MemoryMarshal.GetReference(nameBytes)))
         {
             return s.Arena.AsSpan((int)(slot.Start & (ArenaBytes - 1)), slot.Length);
         }
 
         s.Scratch.ResetWrittenCount();
         s.Encoder.Reset(s.Scratch);
-        s.Encoder.WriteStringValue(value);
+        if (hasName)
+        {
+            s.Encoder.WriteString(name, value);
+        }
+        else
+        {
+            s.Encoder.WriteStringValue(value);
+        }
+
         s.Encoder.Flush();
         var encoded = s.Scratch.WrittenSpan;
         if (encoded.Length > MaxEntryBytes)
@@ -123,12 +145,34 @@ public static class JsonStringCache
         int offset = (int)(s.Position & (ArenaBytes - 1));
         encoded.CopyTo(s.Arena.AsSpan(offset));
         slot.Text = value;
+        slot.Name = name;
+        slot.HasName = hasName;
         slot.Start = s.Position;
         slot.Length = encoded.Length;
         s.Position += encoded.Length;
         return s.Arena.AsSpan(offset, encoded.Length);
     }
 
-    private static bool IsRelaxed(Utf8JsonWriter writer) =>
-        ReferenceEquals(writer.Options.Encoder, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    /// <summary>
+    /// The cached bytes are the record writer's: relaxed escaping, no indentation, and no validation (a raw
+    /// property is only accepted where the writer does not check the structure).
+    /// </summary>
+    private static bool IsCompatible(Utf8JsonWriter writer)
+    {
+        var s = t_state ??= new State();
+        if (ReferenceEquals(s.CompatibleWriter, writer))
+        {
+            return true; // a writer's options never change
+        }
+
+        var options = writer.Options;
+        bool compatible = options.SkipValidation && !options.Indented
+            && ReferenceEquals(options.Encoder, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        if (compatible)
+        {
+            s.CompatibleWriter = writer;
+        }
+
+        return compatible;
+    }
 }

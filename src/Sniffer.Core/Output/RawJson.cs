@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Sniffer.Output;
@@ -33,12 +34,14 @@ internal ref struct RawJson
     /// <summary>Bytes still free in the buffer.</summary>
     public readonly int Remaining => _buffer.Length - _length;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(scoped ReadOnlySpan<byte> ascii)
     {
         ascii.CopyTo(_buffer[_length..]);
         _length += ascii.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(byte ascii) => _buffer[_length++] = ascii;
 
     public void Append(long value)
@@ -53,6 +56,7 @@ internal ref struct RawJson
     public void Append(bool value) => Append(value ? "true"u8 : "false"u8);
 
     /// <summary>Appends <c>"text"</c>: the encoded form's bytes (already escaped) between quotes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AppendQuoted(JsonEncodedText text)
     {
         _buffer[_length++] = (byte)'"';
@@ -61,6 +65,7 @@ internal ref struct RawJson
     }
 
     /// <summary>Appends <c>"ascii"</c> (plain ASCII that needs no escaping).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AppendQuoted(scoped ReadOnlySpan<byte> ascii)
     {
         _buffer[_length++] = (byte)'"';
@@ -72,6 +77,7 @@ internal ref struct RawJson
     /// Starts a property of a run: a separator when the run already holds one, then <paramref name="quotedNameColon"/>
     /// (<c>"name":</c>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Property(scoped ReadOnlySpan<byte> quotedNameColon)
     {
         if (_length != 0)
