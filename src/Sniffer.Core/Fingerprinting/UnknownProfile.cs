@@ -416,6 +416,12 @@ public sealed class UnknownProfile
         Output.JsonStringCache.WriteString(w, JsonNames.Guess, Guess);
         w.WriteNumber(JsonNames.Entropy, Entropy);
         w.WriteNumber(JsonNames.PrintableRatio, PrintableRatio);
+        if (TryWriteRest(w, payloadSizes, scratch))
+        {
+            w.WriteEndObject();
+            return;
+        }
+
         if (_firstBytesLength > 0)
         {
             w.WriteStartObject(JsonNames.FirstBytes);
@@ -437,6 +443,61 @@ public sealed class UnknownProfile
         WriteShapeHash(scratch[..16]);
         w.WriteString(JsonNames.ShapeHash, scratch[..16]);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>first_bytes</c> to <c>shape_hash</c> as one raw run (hex, ASCII text, numbers: no writer call per
+    /// property); false, with nothing written, when the shape is not ASCII or the run would not fit.
+    /// </summary>
+    private bool TryWriteRest(Utf8JsonWriter w, ReadOnlySpan<int> payloadSizes, Span<byte> scratch)
+    {
+        Span<byte> raw = stackalloc byte[1024];
+        var r = new Output.RawJson(raw);
+        if (payloadSizes.Length > Flow.MaxPayloadSizes)
+        {
+            return false;
+        }
+
+        if (_firstBytesLength > 0)
+        {
+            r.Property("\"first_bytes\":{\"hex\":"u8);
+            r.AppendQuoted(scratch[..Hex.EncodeLower(FirstBytes, scratch)]);
+            r.Append(",\"text\":"u8);
+            if (!r.TryAppendQuotedAscii(scratch[..EscapeText(FirstBytes, scratch)]))
+            {
+                return false;
+            }
+
+            r.Append((byte)'}');
+        }
+
+        r.Property("\"payload_sizes\":["u8);
+        for (int i = 0; i < payloadSizes.Length; i++)
+        {
+            if (i > 0)
+            {
+                r.Append((byte)',');
+            }
+
+            r.Append(payloadSizes[i]);
+        }
+
+        r.Append((byte)']');
+        r.Append(",\"client_bytes_inspected\":"u8);
+        r.Append(ClientBytesSeen);
+        r.Append(",\"server_bytes_inspected\":"u8);
+        r.Append(ServerBytesSeen);
+        r.Append(",\"shape\":"u8);
+        if (r.Remaining < 64 || !r.TryAppendQuotedAscii(ShapeUtf8))
+        {
+            return false;
+        }
+
+        WriteShapeHash(scratch[..16]);
+        r.Append(",\"shape_hash\":"u8);
+        r.AppendQuoted(scratch[..16]);
+        r.WriteTo(w);
+        return true;
     }
 
     [InlineArray(FirstBytesShown)]

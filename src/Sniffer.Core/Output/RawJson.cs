@@ -1,5 +1,7 @@
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Sniffer.Output;
@@ -20,8 +22,28 @@ namespace Sniffer.Output;
 /// </remarks>
 internal ref struct RawJson
 {
+    /// <summary>Longest escaped form of one ASCII byte (<c>\u001F</c>).</summary>
+    private const int MaxAsciiEscape = 6;
+
+    /// <summary>
+    /// Each ASCII byte as the record writer writes it in a string (relaxed encoder): made by the encoder itself, so
+    /// the two cannot disagree.
+    /// </summary>
+    private static readonly byte[][] AsciiEscapes = CreateAsciiEscapes();
+
     private readonly Span<byte> _buffer;
     private int _length;
+
+    private static byte[][] CreateAsciiEscapes()
+    {
+        var escapes = new byte[128][];
+        for (int b = 0; b < escapes.Length; b++)
+        {
+            escapes[b] = JsonEncodedText.Encode(((char)b).ToString(), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray();
+        }
+
+        return escapes;
+    }
 
     public RawJson(Span<byte> buffer)
     {
@@ -71,6 +93,37 @@ internal ref struct RawJson
         _buffer[_length++] = (byte)'"';
         Append(ascii);
         _buffer[_length++] = (byte)'"';
+    }
+
+    /// <summary>
+    /// Appends <c>"text"</c> for ASCII <paramref name="text"/>, escaped as the record writer escapes it; false (and
+    /// nothing appended) when the text is not ASCII or does not fit.
+    /// </summary>
+    public bool TryAppendQuotedAscii(scoped ReadOnlySpan<byte> text)
+    {
+        if (Remaining < (text.Length * MaxAsciiEscape) + 2 || !Ascii.IsValid(text))
+        {
+            return false;
+        }
+
+        _buffer[_length++] = (byte)'"';
+        // Byte by byte: the texts are short and escapes frequent (binary first bytes shown as \xNN).
+        var escapes = AsciiEscapes;
+        foreach (byte b in text)
+        {
+            var escaped = escapes[b];
+            if (escaped.Length == 1)
+            {
+                _buffer[_length++] = b;
+            }
+            else
+            {
+                Append(escaped);
+            }
+        }
+
+        _buffer[_length++] = (byte)'"';
+        return true;
     }
 
     /// <summary>

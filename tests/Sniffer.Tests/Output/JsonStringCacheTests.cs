@@ -207,3 +207,61 @@ public class JsonStringCacheTests
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
+
+public class RawJsonTests
+{
+    [Fact]
+    public void AsciiIsEscapedAsTheRecordWriterEscapesIt()
+    {
+        // Every ASCII byte alone and all of them together, against Utf8JsonWriter with the record writer's encoder.
+        var all = Enumerable.Range(0, 128).Select(b => (byte)b).ToArray();
+        foreach (var text in all.Select(b => new[] { b }).Append(all).Append("GET /\"a\\b\" HTTP/1.1\\r\\n"u8.ToArray()))
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                w.WriteStringValue(text);
+            }
+
+            var r = new RawJson(new byte[1024]);
+            Assert.True(r.TryAppendQuotedAscii(text));
+            Assert.Equal(Encoding.UTF8.GetString(buffer.WrittenSpan), Encoding.UTF8.GetString(r.Written));
+        }
+    }
+
+    [Fact]
+    public void NonAsciiOrTooLongIsRefusedWithNothingAppended()
+    {
+        Span<byte> raw = stackalloc byte[16];
+        var r = new RawJson(raw);
+        Assert.False(r.TryAppendQuotedAscii("é"u8));
+        Assert.False(r.TryAppendQuotedAscii("0123456789"u8)); // 10 bytes may need 60
+        Assert.Equal(0, r.Written.Length);
+    }
+
+    [Fact]
+    public void ARunOfPropertiesIsSeparatedLikeSinglePropertiesWould()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+        {
+            Span<byte> raw = stackalloc byte[64];
+            var r = new RawJson(raw);
+            w.WriteStartObject();
+            r.Property("\"a\":1"u8);
+            r.Property("\"b\":2"u8);
+            r.WriteTo(w);
+            r.WriteTo(w); // empty: nothing
+            w.WriteNumber("c", 3);
+            r.Property("\"d\":4"u8);
+            r.WriteTo(w);
+            w.WriteStartObject("e");
+            r.Property("\"f\":5"u8);
+            r.WriteTo(w);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        Assert.Equal("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":{\"f\":5}}", Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+}
