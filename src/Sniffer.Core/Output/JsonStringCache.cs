@@ -106,7 +106,7 @@ public static class JsonStringCache
     /// <c>"name":"value"</c> (or <c>"value"</c> without a name) as <c>Utf8JsonWriter</c> writes it first in an
     /// object. The span is valid until the next call on this thread.
     /// </summary>
-    private static ReadOnlySpan<byte> Encoded(JsonEncodedText name, bool hasName, string value)
+    internal static ReadOnlySpan<byte> Encoded(JsonEncodedText name, bool hasName, string value)
     {
         var s = t_state ??= new State();
         var nameBytes = name.EncodedUtf8Bytes;
@@ -157,7 +157,7 @@ public static class JsonStringCache
     /// The cached bytes are the record writer's: relaxed escaping, no indentation, and no validation (a raw
     /// property is only accepted where the writer does not check the structure).
     /// </summary>
-    private static bool IsCompatible(Utf8JsonWriter writer)
+    internal static bool IsCompatible(Utf8JsonWriter writer)
     {
         var s = t_state ??= new State();
         if (ReferenceEquals(s.CompatibleWriter, writer))

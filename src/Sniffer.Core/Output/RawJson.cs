@@ -29,7 +29,7 @@ internal ref struct RawJson
     /// Each ASCII byte as the record writer writes it in a string (relaxed encoder): made by the encoder itself, so
     /// the two cannot disagree.
     /// </summary>
-    private static readonly byte[][] AsciiEscapes = CreateAsciiEscapes();
+    internal static readonly byte[][] AsciiEscapes = CreateAsciiEscapes();
 
     private readonly Span<byte> _buffer;
     private int _length;

@@ -210,68 +210,71 @@ public sealed class DnsMetadata : ProtocolMetadata
     /// </remarks>
     public override void WriteEcs(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject(DnsName);
+        var w = new Output.JsonRun(writer);
+        w.StartObject(DnsName);
         Span<byte> id = stackalloc byte[8];
         Id.TryFormat(id, out int n, default, CultureInfo.InvariantCulture);
-        writer.WriteString(IdName, id[..n]);
-        writer.WriteString(TypeProperty, ResponseParsed ? Answer : Query);
-        Output.JsonStringCache.WriteString(writer, OpCodeProperty, OpCodeName(OpCode));
-        writer.WriteStartArray(HeaderFlagsProperty);
-        if ((HeaderFlags & 0x0400) != 0) { writer.WriteStringValue(FlagAa); }
-        if ((HeaderFlags & 0x0200) != 0) { writer.WriteStringValue(FlagTc); }
-        if ((HeaderFlags & 0x0100) != 0) { writer.WriteStringValue(FlagRd); }
-        if ((HeaderFlags & 0x0080) != 0) { writer.WriteStringValue(FlagRa); }
-        if ((HeaderFlags & 0x0020) != 0) { writer.WriteStringValue(FlagAd); }
-        if ((HeaderFlags & 0x0010) != 0) { writer.WriteStringValue(FlagCd); }
-        if (DnssecOk) { writer.WriteStringValue(FlagDo); }
-        writer.WriteEndArray();
+        w.AsciiString(IdName, id[..n]);
+        w.String(TypeProperty, ResponseParsed ? Answer : Query);
+        w.String(OpCodeProperty, OpCodeName(OpCode));
+        w.StartArray(HeaderFlagsProperty);
+        if ((HeaderFlags & 0x0400) != 0) { w.StringValue(FlagAa); }
+        if ((HeaderFlags & 0x0200) != 0) { w.StringValue(FlagTc); }
+        if ((HeaderFlags & 0x0100) != 0) { w.StringValue(FlagRd); }
+        if ((HeaderFlags & 0x0080) != 0) { w.StringValue(FlagRa); }
+        if ((HeaderFlags & 0x0020) != 0) { w.StringValue(FlagAd); }
+        if ((HeaderFlags & 0x0010) != 0) { w.StringValue(FlagCd); }
+        if (DnssecOk) { w.StringValue(FlagDo); }
+        w.EndArray();
         if (ResponseCode is int rcode)
         {
-            Output.JsonStringCache.WriteString(writer, ResponseCodeProperty, ResponseCodeName(rcode));
+            w.String(ResponseCodeProperty, ResponseCodeName(rcode));
         }
 
         if (QuestionName is not null)
         {
-            writer.WriteStartObject(Question);
-            Output.JsonStringCache.WriteString(writer, NameProperty, QuestionName);
-            Output.JsonStringCache.WriteString(writer, TypeProperty, TypeName(QuestionType));
-            Output.JsonStringCache.WriteString(writer, ClassProperty, ClassName(QuestionClass));
-            writer.WriteEndObject();
+            w.StartObject(Question);
+            w.String(NameProperty, QuestionName);
+            w.String(TypeProperty, TypeName(QuestionType));
+            w.String(ClassProperty, ClassName(QuestionClass));
+            w.EndObject();
         }
 
         if (_answers.Count > 0)
         {
-            writer.WriteStartArray(AnswersProperty);
+            w.StartArray(AnswersProperty);
             foreach (var a in _answers)
             {
-                writer.WriteStartObject();
-                Output.JsonStringCache.WriteString(writer, NameProperty, a.Name);
-                Output.JsonStringCache.WriteString(writer, TypeProperty, TypeName(a.Type));
-                Output.JsonStringCache.WriteString(writer, ClassProperty, ClassName(a.Class));
-                writer.WriteNumber(Ttl, a.Ttl);
+                w.StartObject();
+                w.String(NameProperty, a.Name);
+                w.String(TypeProperty, TypeName(a.Type));
+                w.String(ClassProperty, ClassName(a.Class));
+                w.Number(Ttl, a.Ttl);
                 if (a.Data is not null)
                 {
-                    Output.JsonStringCache.WriteString(writer, Data, a.Data);
+                    w.String(Data, a.Data);
                 }
 
-                writer.WriteEndObject();
+                w.EndObject();
             }
 
-            writer.WriteEndArray();
+            w.EndArray();
         }
 
         if (_resolved.Count > 0)
         {
-            writer.WriteStartArray(ResolvedIp);
+            w.StartArray(ResolvedIp);
             foreach (var ip in _resolved)
             {
-                Output.JsonStringCache.WriteStringValue(writer, ip);
+                w.StringValue(ip);
             }
 
-            writer.WriteEndArray();
+            w.EndArray();
         }
 
-        writer.WriteEndObject();
+        w.EndObject();
+
+        w.Flush();
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)

@@ -173,116 +173,120 @@ public sealed class HttpMetadata : ProtocolMetadata
 
     public override void WriteEcs(Utf8JsonWriter writer)
     {
-        var w = writer;
-        w.WriteStartObject(JsonNames.Http);
+        var w = new Output.JsonRun(writer);
+        w.StartObject(JsonNames.Http);
         if (Version is not null)
         {
-            Output.JsonStringCache.WriteString(w, JsonNames.Version, Version);
+            w.String(JsonNames.Version, Version);
         }
 
         if (Method is not null || Referrer is not null)
         {
-            w.WriteStartObject(JsonNames.Request);
+            w.StartObject(JsonNames.Request);
             if (Method is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Method, Method);
+                w.String(JsonNames.Method, Method);
             }
 
             if (Referrer is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Referrer, Referrer);
+                w.String(JsonNames.Referrer, Referrer);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
 
         if (StatusCode is not null || MimeType is not null)
         {
-            w.WriteStartObject(JsonNames.Response);
+            w.StartObject(JsonNames.Response);
             if (StatusCode is int code)
             {
-                w.WriteNumber(JsonNames.StatusCode, code);
+                w.Number(JsonNames.StatusCode, code);
             }
 
             if (MimeType is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.MimeType, MimeType);
+                w.String(JsonNames.MimeType, MimeType);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
 
-        w.WriteEndObject();
+        w.EndObject();
 
         if (Original is not null || Domain is not null)
         {
-            w.WriteStartObject(JsonNames.Url);
+            w.StartObject(JsonNames.Url);
             if (Original is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Original, Original);
+                w.String(JsonNames.Original, Original);
             }
 
             if (Path is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Path, Path);
+                w.String(JsonNames.Path, Path);
             }
 
             if (Query is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Query, Query);
+                w.String(JsonNames.Query, Query);
             }
 
             if (Domain is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Domain, Domain);
+                w.String(JsonNames.Domain, Domain);
             }
 
             if (Port is int port)
             {
-                w.WriteNumber(JsonNames.Port, port);
+                w.Number(JsonNames.Port, port);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
 
         if (UserAgent is not null)
         {
-            w.WriteStartObject(JsonNames.UserAgent);
-            Output.JsonStringCache.WriteString(w, JsonNames.Original, UserAgent);
+            w.StartObject(JsonNames.UserAgent);
+            w.String(JsonNames.Original, UserAgent);
             if (UserAgentName is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Name, UserAgentName);
+                w.String(JsonNames.Name, UserAgentName);
             }
 
             if (UserAgentVersion is not null)
             {
-                Output.JsonStringCache.WriteString(w, JsonNames.Version, UserAgentVersion);
+                w.String(JsonNames.Version, UserAgentVersion);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
+
+        w.Flush();
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        var w = writer;
         if (Server is null && Upgrade is null)
         {
             return;
         }
 
-        w.WriteStartObject(JsonNames.Http);
+        var w = new Output.JsonRun(writer);
+        w.StartObject(JsonNames.Http);
         if (Server is not null)
         {
-            Output.JsonStringCache.WriteString(w, JsonNames.Server, Server);
+            w.String(JsonNames.Server, Server);
         }
 
         if (Upgrade is not null)
         {
-            Output.JsonStringCache.WriteString(w, JsonNames.Upgrade, Upgrade);
+            w.String(JsonNames.Upgrade, Upgrade);
         }
 
-        w.WriteEndObject();
+        w.EndObject();
+
+        w.Flush();
     }
 }
 

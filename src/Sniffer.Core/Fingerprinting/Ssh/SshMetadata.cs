@@ -65,28 +65,28 @@ public sealed class SshEndpoint
         return _done = true;
     }
 
-    internal void Write(Utf8JsonWriter w, JsonEncodedText name)
+    internal void Write(ref Output.JsonRun w, JsonEncodedText name)
     {
         if (ProtoVersion is null)
         {
             return;
         }
 
-        w.WriteStartObject(name);
-        Output.JsonStringCache.WriteString(w, JsonNames.ProtoVersion, ProtoVersion);
-        Output.JsonStringCache.WriteString(w, JsonNames.Software, Software);
+        w.StartObject(name);
+        w.String(JsonNames.ProtoVersion, ProtoVersion);
+        w.String(JsonNames.Software, Software);
         if (Comments is not null)
         {
-            Output.JsonStringCache.WriteString(w, JsonNames.Comments, Comments);
+            w.String(JsonNames.Comments, Comments);
         }
 
         if (Hassh is not null)
         {
-            Output.JsonStringCache.WriteString(w, JsonNames.Hassh, Hassh);
-            Output.JsonStringCache.WriteString(w, JsonNames.HasshAlgorithms, HasshAlgorithms);
+            w.String(JsonNames.Hassh, Hassh);
+            w.String(JsonNames.HasshAlgorithms, HasshAlgorithms);
         }
 
-        w.WriteEndObject();
+        w.EndObject();
     }
 }
 
@@ -123,10 +123,12 @@ public sealed class SshMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject(JsonNames.Ssh);
-        Client.Write(writer, JsonNames.Client);
-        Server.Write(writer, JsonNames.Server);
-        writer.WriteEndObject();
+        var run = new Output.JsonRun(writer);
+        run.StartObject(JsonNames.Ssh);
+        Client.Write(ref run, JsonNames.Client);
+        Server.Write(ref run, JsonNames.Server);
+        run.EndObject();
+        run.Flush();
     }
 
     public override void CollectFingerprints(ICollection<string> fingerprints)
