@@ -22,19 +22,29 @@ namespace Sniffer.Output;
 /// <see cref="Fingerprinting.WireText"/> were applied when they were read.
 /// </para>
 /// <para>
-/// Bounded, per thread, allocation-free after the first use on a thread: a direct-mapped table of
-/// <see cref="SlotCount"/> slots (hashed by object identity; a slot keeps the last string that mapped to it) over a
-/// ring of <see cref="ArenaBytes"/> bytes (an entry whose bytes were overwritten by later ones is a miss). Values
+/// Bounded, per thread, allocation-free after the first use on a thread: a two-way set-associative table of
+/// <see cref="SlotCount"/> slots (hashed by object identity; a new entry replaces the older of its set) over a
+/// ring of <see cref="ArenaBytes"/> bytes (an entry whose bytes were overwritten by later ones is a miss): about
+/// 1.1 MB per worker. Values
 /// longer than <see cref="MaxLength"/> characters take the plain path; a miss costs one encoding, as before, plus
 /// a copy. A string object is immutable, so the same object always encodes to the same bytes.
 /// </para>
 /// </summary>
 public static class JsonStringCache
 {
-    /// <summary>Slots per thread (a power of two).</summary>
-    public const int SlotCount = 1024;
-    /// <summary>Encoded bytes kept per thread (a power of two).</summary>
-    public const int ArenaBytes = 256 * 1024;
+    /// <summary>Slots per thread (a power of two; 2,048 slots of 40 bytes stay off the large object heap).</summary>
+    public const int SlotCount = 2048;
+    /// <summary>
+    /// Encoded bytes kept per thread: enough that a flow's values are still there for its <c>flow_end</c> after
+    /// thousands of other records.
+    /// </summary>
+    public const int ArenaBytes = ChunkCount * ChunkBytes;
+    /// <summary>
+    /// The ring is made of chunks small enough for the small object heap (an array of 85,000 bytes or more is a
+    /// large-object-heap allocation, which counts towards a gen-2 collection).
+    /// </summary>
+    private const int ChunkBytes = 64 * 1024;
+    private const int ChunkCount = 16;
     /// <summary>Longest encoded value kept (quotes included); longer ones are written but not kept.</summary>
     public const int MaxEntryBytes = 8 * 1024;
     /// <summary>Longer values (characters) take the plain path (every wire text limit is below it).</summary>
@@ -56,7 +66,7 @@ public static class JsonStringCache
     private sealed class State
     {
         public readonly Slot[] Slots = new Slot[SlotCount];
-        public readonly byte[] Arena = GC.AllocateUninitializedArray<byte>(ArenaBytes);
+        public readonly byte[][] Arena = CreateArena();
         /// <summary>Bytes stored so far (the next entry's position).</summary>
         public long Position;
         public readonly ArrayBufferWriter<byte> Scratch = new(MaxEntryBytes);
@@ -110,14 +120,21 @@ public static class JsonStringCache
     {
         var s = t_state ??= new State();
         var nameBytes = name.EncodedUtf8Bytes;
-        int hash = RuntimeHelpers.GetHashCode(value) + (nameBytes.Length * 31);
-        ref var slot = ref s.Slots[hash & (SlotCount - 1)];
-        if (ReferenceEquals(slot.Text, value) && slot.HasName == hasName && s.Position - slot.Start <= ArenaBytes
-            && Unsafe.AreSame(ref MemoryMarshal.GetReference(slot.Name.EncodedUtf8Bytes), ref MemoryMarshal.GetReference(nameBytes)))
+        int set = (RuntimeHelpers.GetHashCode(value) + (nameBytes.Length * 31)) & (SlotCount - 2);
+        ref var first = ref s.Slots[set];
+        ref var second = ref s.Slots[set + 1];
+        if (Holds(s, ref first, value, hasName, nameBytes))
         {
-            return s.Arena.AsSpan((int)(slot.Start & (ArenaBytes - 1)), slot.Length);
+            return Chunk(s, first.Start).AsSpan((int)(first.Start & (ChunkBytes - 1)), first.Length);
         }
 
+        if (Holds(s, ref second, value, hasName, nameBytes))
+        {
+            return Chunk(s, second.Start).AsSpan((int)(second.Start & (ChunkBytes - 1)), second.Length);
+        }
+
+        // Two slots per set; a new entry replaces the older one.
+        ref var slot = ref first.Start <= second.Start ? ref first : ref second;
         s.Scratch.ResetWrittenCount();
         s.Encoder.Reset(s.Scratch);
         if (hasName)
@@ -136,21 +153,39 @@ public static class JsonStringCache
             return encoded;
         }
 
-        // An entry never wraps around the end of the ring: skip to its start instead.
-        if ((s.Position & (ArenaBytes - 1)) + encoded.Length > ArenaBytes)
+        // An entry never straddles two chunks: skip to the next chunk's start instead.
+        if ((s.Position & (ChunkBytes - 1)) + encoded.Length > ChunkBytes)
         {
-            s.Position = (s.Position | (ArenaBytes - 1)) + 1;
+            s.Position = (s.Position | (ChunkBytes - 1)) + 1;
         }
 
-        int offset = (int)(s.Position & (ArenaBytes - 1));
-        encoded.CopyTo(s.Arena.AsSpan(offset));
+        int offset = (int)(s.Position & (ChunkBytes - 1));
+        var chunk = Chunk(s, s.Position);
+        encoded.CopyTo(chunk.AsSpan(offset));
         slot.Text = value;
         slot.Name = name;
         slot.HasName = hasName;
         slot.Start = s.Position;
         slot.Length = encoded.Length;
         s.Position += encoded.Length;
-        return s.Arena.AsSpan(offset, encoded.Length);
+        return chunk.AsSpan(offset, encoded.Length);
+    }
+
+    private static bool Holds(State s, ref Slot slot, string value, bool hasName, ReadOnlySpan<byte> nameBytes) =>
+        ReferenceEquals(slot.Text, value) && slot.HasName == hasName && s.Position - slot.Start <= ArenaBytes
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(slot.Name.EncodedUtf8Bytes), ref MemoryMarshal.GetReference(nameBytes));
+
+    private static byte[] Chunk(State s, long position) => s.Arena[(int)(position / ChunkBytes) & (ChunkCount - 1)];
+
+    private static byte[][] CreateArena()
+    {
+        var chunks = new byte[ChunkCount][];
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            chunks[i] = GC.AllocateUninitializedArray<byte>(ChunkBytes);
+        }
+
+        return chunks;
     }
 
     /// <summary>
