@@ -9,7 +9,9 @@ namespace Sniffer.Output;
 /// <summary>
 /// Writes flow records as NDJSON (one object per line) with one long-lived Utf8JsonWriter, pre-encoded property
 /// names, and the relaxed encoder (readable text; control characters, invalid UTF-8 and quotes still escaped).
-/// Field meanings are documented in docs/schema.md.
+/// The fixed parts of a record (timestamp, event, endpoints, network, the flow's own <c>sniffer.*</c> fields) are
+/// formatted as raw runs (<see cref="RawJson"/>) and handed over in one call each; repeated string values come
+/// pre-encoded from <see cref="JsonStringCache"/>. Field meanings are documented in docs/schema.md.
 /// </summary>
 public sealed class FlowRecordWriter : IDisposable
 {
@@ -18,33 +20,15 @@ public sealed class FlowRecordWriter : IDisposable
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = false,
         // The record's structure is fixed and covered by tests; skipping the writer's nesting checks saves work on
-        // every property. Values are still escaped.
+        // every property. Values are still escaped. The raw runs (RawJson, JsonRun, JsonStringCache) need it: a run of
+        // properties is written where the writer, validating, would expect one property name.
         SkipValidation = true,
     };
 
-    private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("@timestamp");
-    private static readonly JsonEncodedText Event = JsonEncodedText.Encode("event");
-    private static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
-    private static readonly JsonEncodedText KindEvent = JsonEncodedText.Encode("event");
-    private static readonly JsonEncodedText Category = JsonEncodedText.Encode("category");
     private static readonly JsonEncodedText Network = JsonEncodedText.Encode("network");
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
-    private static readonly JsonEncodedText Connection = JsonEncodedText.Encode("connection");
-    private static readonly JsonEncodedText End = JsonEncodedText.Encode("end");
     private static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
-    private static readonly JsonEncodedText Action = JsonEncodedText.Encode("action");
-    private static readonly JsonEncodedText FlowEnd = JsonEncodedText.Encode("flow_end");
-    private static readonly JsonEncodedText ProtocolDetected = JsonEncodedText.Encode("protocol_detected");
-    private static readonly JsonEncodedText Dataset = JsonEncodedText.Encode("dataset");
-    private static readonly JsonEncodedText DatasetFlow = JsonEncodedText.Encode("sniffer.flow");
-    private static readonly JsonEncodedText Module = JsonEncodedText.Encode("module");
     private static readonly JsonEncodedText Sniffer = JsonEncodedText.Encode("sniffer");
-    private static readonly JsonEncodedText Start = JsonEncodedText.Encode("start");
-    private static readonly JsonEncodedText Duration = JsonEncodedText.Encode("duration");
-    private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
-    private static readonly JsonEncodedText Destination = JsonEncodedText.Encode("destination");
-    private static readonly JsonEncodedText Ip = JsonEncodedText.Encode("ip");
-    private static readonly JsonEncodedText Port = JsonEncodedText.Encode("port");
     private static readonly JsonEncodedText Bytes = JsonEncodedText.Encode("bytes");
     private static readonly JsonEncodedText Packets = JsonEncodedText.Encode("packets");
     private static readonly JsonEncodedText Transport = JsonEncodedText.Encode("transport");
@@ -56,20 +40,12 @@ public sealed class FlowRecordWriter : IDisposable
     private static readonly JsonEncodedText CommunityIdName = JsonEncodedText.Encode("community_id");
     private static readonly JsonEncodedText Vlan = JsonEncodedText.Encode("vlan");
     private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
-    private static readonly JsonEncodedText EndReason = JsonEncodedText.Encode("end_reason");
     private static readonly JsonEncodedText ConfidenceName = JsonEncodedText.Encode("confidence");
     private static readonly JsonEncodedText Evidence = JsonEncodedText.Encode("evidence");
-    private static readonly JsonEncodedText Midstream = JsonEncodedText.Encode("midstream");
-    private static readonly JsonEncodedText TcpFlagsName = JsonEncodedText.Encode("tcp_flags");
-    private static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
-    private static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
     private static readonly JsonEncodedText Application = JsonEncodedText.Encode("application");
     private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
-    private static readonly JsonEncodedText OffPort = JsonEncodedText.Encode("off_port");
     private static readonly JsonEncodedText PortRegistration = JsonEncodedText.Encode("port_registration");
-    private static readonly JsonEncodedText Tunnel = JsonEncodedText.Encode("tunnel");
-    private static readonly JsonEncodedText FirstSpeaker = JsonEncodedText.Encode("first_speaker");
     private static readonly JsonEncodedText Inner = JsonEncodedText.Encode("inner");
 
     private static readonly JsonEncodedText IanaTcp = JsonEncodedText.Encode("6");
@@ -79,6 +55,8 @@ public sealed class FlowRecordWriter : IDisposable
     private readonly ProtocolDetector _detector;
     /// <summary>Protocol names, evidence and port registrations, pre-encoded once.</summary>
     private readonly EncodedTextCache _texts = new();
+    /// <summary>Endpoint addresses, formatted once.</summary>
+    private readonly AddressTextCache _addresses = new();
 
     public FlowRecordWriter(System.Buffers.IBufferWriter<byte> output, ProtocolDetector detector)
     {
@@ -116,12 +94,18 @@ public sealed class FlowRecordWriter : IDisposable
         AppendEndpoint(ref r, flow.ClientIp, flow.ClientPort, flow.ClientBytes, flow.ClientPackets);
         r.Property("\"destination\":"u8);
         AppendEndpoint(ref r, flow.ServerIp, flow.ServerPort, flow.ServerBytes, flow.ServerPackets);
-        r.WriteTo(w);
-        Observer?.Write(w);
+        if (Observer is { } observer)
+        {
+            r.WriteTo(w);
+            observer.Write(w);
+        }
+
+        // Without an observer, the network object joins the same run.
 
         var protocol = _texts.Get(_detector.ProtocolName(flow)).EncodedUtf8Bytes;
         if (protocol.Length > MaxRawText)
         {
+            r.WriteTo(w);
             WriteNetwork(w, flow, scratch);
         }
         else
@@ -314,19 +298,20 @@ public sealed class FlowRecordWriter : IDisposable
         inner.Metadata?.WriteSniffer(w);
     }
 
-    /// <summary>Room for the raw runs of a record (the longest, timestamp to destination, is under 700 bytes).</summary>
-    private const int RawBufferBytes = 1024;
+    /// <summary>
+    /// Room for the raw runs of a record: the longest, opening brace to network (IPv6, 19-digit counters, a protocol
+    /// name of <see cref="MaxRawText"/> bytes), is under 1,000 bytes.
+    /// </summary>
+    private const int RawBufferBytes = 1536;
 
     /// <summary>Longer encoded names (protocol, evidence, port registration) are written by the writer itself.</summary>
     private const int MaxRawText = 128;
 
     // {"ip":"…","port":N,"bytes":N,"packets":N}: addresses and numbers are plain ASCII.
-    private static void AppendEndpoint(ref RawJson r, IpAddr ip, ushort port, long bytes, long packets)
+    private void AppendEndpoint(ref RawJson r, IpAddr ip, ushort port, long bytes, long packets)
     {
-        Span<byte> text = stackalloc byte[64];
         r.Append("{\"ip\":\""u8);
-        ip.TryFormat(text, out int n);
-        r.Append(text[..n]);
+        r.Append(_addresses.Get(ip));
         r.Append("\",\"port\":"u8);
         r.Append(port);
         r.Append(",\"bytes\":"u8);
