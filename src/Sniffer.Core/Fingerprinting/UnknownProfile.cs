@@ -412,31 +412,92 @@ public sealed class UnknownProfile
     public void Write(Utf8JsonWriter w, ReadOnlySpan<int> payloadSizes)
     {
         Span<byte> scratch = stackalloc byte[FirstBytesShown * 4];
-        w.WriteStartObject("unknown"u8);
-        w.WriteString("guess"u8, Guess);
-        w.WriteNumber("entropy"u8, Entropy);
-        w.WriteNumber("printable_ratio"u8, PrintableRatio);
+        w.WriteStartObject(JsonNames.Unknown);
+        Output.JsonStringCache.WriteString(w, JsonNames.Guess, Guess);
+        w.WriteNumber(JsonNames.Entropy, Entropy);
+        w.WriteNumber(JsonNames.PrintableRatio, PrintableRatio);
+        if (TryWriteRest(w, payloadSizes, scratch))
+        {
+            w.WriteEndObject();
+            return;
+        }
+
         if (_firstBytesLength > 0)
         {
-            w.WriteStartObject("first_bytes"u8);
-            w.WriteString("hex"u8, scratch[..Hex.EncodeLower(FirstBytes, scratch)]);
-            w.WriteString("text"u8, scratch[..EscapeText(FirstBytes, scratch)]);
+            w.WriteStartObject(JsonNames.FirstBytes);
+            w.WriteString(JsonNames.Hex, scratch[..Hex.EncodeLower(FirstBytes, scratch)]);
+            w.WriteString(JsonNames.Text, scratch[..EscapeText(FirstBytes, scratch)]);
             w.WriteEndObject();
         }
 
-        w.WriteStartArray("payload_sizes"u8);
+        w.WriteStartArray(JsonNames.PayloadSizes);
         foreach (int s in payloadSizes)
         {
             w.WriteNumberValue(s);
         }
 
         w.WriteEndArray();
-        w.WriteNumber("client_bytes_inspected"u8, ClientBytesSeen);
-        w.WriteNumber("server_bytes_inspected"u8, ServerBytesSeen);
-        w.WriteString("shape"u8, ShapeUtf8);
+        w.WriteNumber(JsonNames.ClientBytesInspected, ClientBytesSeen);
+        w.WriteNumber(JsonNames.ServerBytesInspected, ServerBytesSeen);
+        w.WriteString(JsonNames.Shape, ShapeUtf8);
         WriteShapeHash(scratch[..16]);
-        w.WriteString("shape_hash"u8, scratch[..16]);
+        w.WriteString(JsonNames.ShapeHash, scratch[..16]);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>first_bytes</c> to <c>shape_hash</c> as one raw run (hex, ASCII text, numbers: no writer call per
+    /// property); false, with nothing written, when the shape is not ASCII or the run would not fit.
+    /// </summary>
+    private bool TryWriteRest(Utf8JsonWriter w, ReadOnlySpan<int> payloadSizes, Span<byte> scratch)
+    {
+        Span<byte> raw = stackalloc byte[1024];
+        var r = new Output.RawJson(raw);
+        if (payloadSizes.Length > Flow.MaxPayloadSizes)
+        {
+            return false;
+        }
+
+        if (_firstBytesLength > 0)
+        {
+            r.Property("\"first_bytes\":{\"hex\":"u8);
+            r.AppendQuoted(scratch[..Hex.EncodeLower(FirstBytes, scratch)]);
+            r.Append(",\"text\":"u8);
+            if (!r.TryAppendQuotedAscii(scratch[..EscapeText(FirstBytes, scratch)]))
+            {
+                return false;
+            }
+
+            r.Append((byte)'}');
+        }
+
+        r.Property("\"payload_sizes\":["u8);
+        for (int i = 0; i < payloadSizes.Length; i++)
+        {
+            if (i > 0)
+            {
+                r.Append((byte)',');
+            }
+
+            r.Append(payloadSizes[i]);
+        }
+
+        r.Append((byte)']');
+        r.Append(",\"client_bytes_inspected\":"u8);
+        r.Append(ClientBytesSeen);
+        r.Append(",\"server_bytes_inspected\":"u8);
+        r.Append(ServerBytesSeen);
+        r.Append(",\"shape\":"u8);
+        if (r.Remaining < 64 || !r.TryAppendQuotedAscii(ShapeUtf8))
+        {
+            return false;
+        }
+
+        WriteShapeHash(scratch[..16]);
+        r.Append(",\"shape_hash\":"u8);
+        r.AppendQuoted(scratch[..16]);
+        r.WriteTo(w);
+        return true;
     }
 
     [InlineArray(FirstBytesShown)]
@@ -450,4 +511,21 @@ public sealed class UnknownProfile
     {
         private byte _element;
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientBytesInspected = JsonEncodedText.Encode("client_bytes_inspected");
+    public static readonly JsonEncodedText Entropy = JsonEncodedText.Encode("entropy");
+    public static readonly JsonEncodedText FirstBytes = JsonEncodedText.Encode("first_bytes");
+    public static readonly JsonEncodedText Guess = JsonEncodedText.Encode("guess");
+    public static readonly JsonEncodedText Hex = JsonEncodedText.Encode("hex");
+    public static readonly JsonEncodedText PayloadSizes = JsonEncodedText.Encode("payload_sizes");
+    public static readonly JsonEncodedText PrintableRatio = JsonEncodedText.Encode("printable_ratio");
+    public static readonly JsonEncodedText ServerBytesInspected = JsonEncodedText.Encode("server_bytes_inspected");
+    public static readonly JsonEncodedText Shape = JsonEncodedText.Encode("shape");
+    public static readonly JsonEncodedText ShapeHash = JsonEncodedText.Encode("shape_hash");
+    public static readonly JsonEncodedText Text = JsonEncodedText.Encode("text");
+    public static readonly JsonEncodedText Unknown = JsonEncodedText.Encode("unknown");
 }

@@ -9,7 +9,9 @@ namespace Sniffer.Output;
 /// <summary>
 /// Writes flow records as NDJSON (one object per line) with one long-lived Utf8JsonWriter, pre-encoded property
 /// names, and the relaxed encoder (readable text; control characters, invalid UTF-8 and quotes still escaped).
-/// Field meanings are documented in docs/schema.md.
+/// The fixed parts of a record (timestamp, event, endpoints, network, the flow's own <c>sniffer.*</c> fields) are
+/// formatted as raw runs (<see cref="RawJson"/>) and handed over in one call each; repeated string values come
+/// pre-encoded from <see cref="JsonStringCache"/>. Field meanings are documented in docs/schema.md.
 /// </summary>
 public sealed class FlowRecordWriter : IDisposable
 {
@@ -18,33 +20,15 @@ public sealed class FlowRecordWriter : IDisposable
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = false,
         // The record's structure is fixed and covered by tests; skipping the writer's nesting checks saves work on
-        // every property. Values are still escaped.
+        // every property. Values are still escaped. The raw runs (RawJson, JsonRun, JsonStringCache) need it: a run of
+        // properties is written where the writer, validating, would expect one property name.
         SkipValidation = true,
     };
 
-    private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("@timestamp");
-    private static readonly JsonEncodedText Event = JsonEncodedText.Encode("event");
-    private static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
-    private static readonly JsonEncodedText KindEvent = JsonEncodedText.Encode("event");
-    private static readonly JsonEncodedText Category = JsonEncodedText.Encode("category");
     private static readonly JsonEncodedText Network = JsonEncodedText.Encode("network");
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
-    private static readonly JsonEncodedText Connection = JsonEncodedText.Encode("connection");
-    private static readonly JsonEncodedText End = JsonEncodedText.Encode("end");
     private static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
-    private static readonly JsonEncodedText Action = JsonEncodedText.Encode("action");
-    private static readonly JsonEncodedText FlowEnd = JsonEncodedText.Encode("flow_end");
-    private static readonly JsonEncodedText ProtocolDetected = JsonEncodedText.Encode("protocol_detected");
-    private static readonly JsonEncodedText Dataset = JsonEncodedText.Encode("dataset");
-    private static readonly JsonEncodedText DatasetFlow = JsonEncodedText.Encode("sniffer.flow");
-    private static readonly JsonEncodedText Module = JsonEncodedText.Encode("module");
     private static readonly JsonEncodedText Sniffer = JsonEncodedText.Encode("sniffer");
-    private static readonly JsonEncodedText Start = JsonEncodedText.Encode("start");
-    private static readonly JsonEncodedText Duration = JsonEncodedText.Encode("duration");
-    private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
-    private static readonly JsonEncodedText Destination = JsonEncodedText.Encode("destination");
-    private static readonly JsonEncodedText Ip = JsonEncodedText.Encode("ip");
-    private static readonly JsonEncodedText Port = JsonEncodedText.Encode("port");
     private static readonly JsonEncodedText Bytes = JsonEncodedText.Encode("bytes");
     private static readonly JsonEncodedText Packets = JsonEncodedText.Encode("packets");
     private static readonly JsonEncodedText Transport = JsonEncodedText.Encode("transport");
@@ -56,20 +40,12 @@ public sealed class FlowRecordWriter : IDisposable
     private static readonly JsonEncodedText CommunityIdName = JsonEncodedText.Encode("community_id");
     private static readonly JsonEncodedText Vlan = JsonEncodedText.Encode("vlan");
     private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
-    private static readonly JsonEncodedText EndReason = JsonEncodedText.Encode("end_reason");
     private static readonly JsonEncodedText ConfidenceName = JsonEncodedText.Encode("confidence");
     private static readonly JsonEncodedText Evidence = JsonEncodedText.Encode("evidence");
-    private static readonly JsonEncodedText Midstream = JsonEncodedText.Encode("midstream");
-    private static readonly JsonEncodedText TcpFlagsName = JsonEncodedText.Encode("tcp_flags");
-    private static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
-    private static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
     private static readonly JsonEncodedText Application = JsonEncodedText.Encode("application");
     private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
-    private static readonly JsonEncodedText OffPort = JsonEncodedText.Encode("off_port");
     private static readonly JsonEncodedText PortRegistration = JsonEncodedText.Encode("port_registration");
-    private static readonly JsonEncodedText Tunnel = JsonEncodedText.Encode("tunnel");
-    private static readonly JsonEncodedText FirstSpeaker = JsonEncodedText.Encode("first_speaker");
     private static readonly JsonEncodedText Inner = JsonEncodedText.Encode("inner");
 
     private static readonly JsonEncodedText IanaTcp = JsonEncodedText.Encode("6");
@@ -79,6 +55,8 @@ public sealed class FlowRecordWriter : IDisposable
     private readonly ProtocolDetector _detector;
     /// <summary>Protocol names, evidence and port registrations, pre-encoded once.</summary>
     private readonly EncodedTextCache _texts = new();
+    /// <summary>Endpoint addresses, formatted once.</summary>
+    private readonly AddressTextCache _addresses = new();
 
     public FlowRecordWriter(System.Buffers.IBufferWriter<byte> output, ProtocolDetector detector)
     {
@@ -101,34 +79,60 @@ public sealed class FlowRecordWriter : IDisposable
         w.Reset(Output);
         Span<byte> scratch = stackalloc byte[64];
 
-        w.WriteStartObject();
         long recordTime = isEnd ? flow.LastNs : Math.Max(nowNs, flow.FirstNs);
-        WriteTime(w, Timestamp, recordTime, scratch);
 
-        WriteEvent(w, flow, isEnd);
-
-        WriteEndpoint(w, Source, flow.ClientIp, flow.ClientPort, flow.ClientBytes, flow.ClientPackets, scratch);
-        WriteEndpoint(w, Destination, flow.ServerIp, flow.ServerPort, flow.ServerBytes, flow.ServerPackets, scratch);
-        Observer?.Write(w);
-
-        w.WriteStartObject(Network);
-        w.WriteString(Transport, flow.Transport == Fingerprinting.Transport.Tcp ? Tcp : Udp);
-        w.WriteString(Type, flow.Key.A.IsV6 ? Ipv6 : Ipv4);
-        w.WriteString(IanaNumber, flow.Transport == Fingerprinting.Transport.Tcp ? IanaTcp : IanaUdp);
-        w.WriteString(Protocol, _texts.Get(_detector.ProtocolName(flow)));
-        int n = CommunityId.Of(flow, scratch);
-        w.WriteString(CommunityIdName, scratch[..n]);
-        w.WriteNumber(Bytes, flow.TotalBytes);
-        w.WriteNumber(Packets, flow.TotalPackets);
-        if (flow.VlanId != 0)
+        // The record's opening brace, timestamp, event and both endpoints: fixed names, numbers, times and
+        // addresses, one raw value at the root (the writer's closing WriteEndObject pairs with the brace).
+        Span<byte> raw = stackalloc byte[RawBufferBytes];
+        var r = new RawJson(raw);
+        r.Append("{\"@timestamp\":\""u8);
+        r.AppendTime(recordTime);
+        r.Append((byte)'"');
+        r.Property("\"event\":"u8);
+        AppendEvent(ref r, flow, isEnd);
+        r.Property("\"source\":"u8);
+        AppendEndpoint(ref r, flow.ClientIp, flow.ClientPort, flow.ClientBytes, flow.ClientPackets);
+        r.Property("\"destination\":"u8);
+        AppendEndpoint(ref r, flow.ServerIp, flow.ServerPort, flow.ServerBytes, flow.ServerPackets);
+        if (Observer is { } observer)
         {
-            w.WriteStartObject(Vlan);
-            flow.VlanId.TryFormat(scratch, out n);
-            w.WriteString(Id, scratch[..n]);
-            w.WriteEndObject();
+            r.WriteTo(w);
+            observer.Write(w);
         }
 
-        w.WriteEndObject();
+        // Without an observer, the network object joins the same run.
+
+        var protocol = _texts.Get(_detector.ProtocolName(flow)).EncodedUtf8Bytes;
+        if (protocol.Length > MaxRawText)
+        {
+            r.WriteTo(w);
+            WriteNetwork(w, flow, scratch);
+        }
+        else
+        {
+            r.Property("\"network\":{\"transport\":"u8);
+            r.Append(flow.Transport == Fingerprinting.Transport.Tcp ? "\"tcp\""u8 : "\"udp\""u8);
+            r.Append(flow.Key.A.IsV6 ? ",\"type\":\"ipv6\""u8 : ",\"type\":\"ipv4\""u8);
+            r.Append(flow.Transport == Fingerprinting.Transport.Tcp ? ",\"iana_number\":\"6\""u8 : ",\"iana_number\":\"17\""u8);
+            r.Append(",\"protocol\":"u8);
+            r.AppendQuoted(protocol);
+            r.Append(",\"community_id\":"u8);
+            // "1:" and base64: nothing to escape.
+            r.AppendQuoted(scratch[..CommunityId.Of(flow, scratch)]);
+            r.Append(",\"bytes\":"u8);
+            r.Append(flow.TotalBytes);
+            r.Append(",\"packets\":"u8);
+            r.Append(flow.TotalPackets);
+            if (flow.VlanId != 0)
+            {
+                r.Append(",\"vlan\":{\"id\":\""u8);
+                r.Append(flow.VlanId);
+                r.Append("\"}"u8);
+            }
+
+            r.Append((byte)'}');
+            r.WriteTo(w);
+        }
 
         long beforeEcs = w.BytesCommitted + w.BytesPending;
         flow.Metadata?.WriteEcs(w);
@@ -146,62 +150,96 @@ public sealed class FlowRecordWriter : IDisposable
         processLookup?.WriteEcs(w, processLookupDone);
 
         w.WriteStartObject(Sniffer);
+        // The fixed part of sniffer.*: pre-encoded names and values, one raw run.
         if (isEnd)
         {
-            w.WriteString(EndReason, ReasonText(reason));
+            r.Property("\"end_reason\":"u8);
+            r.AppendQuoted(ReasonText(reason));
         }
 
         var registration = _detector.Registration(flow);
         if (registration is not null)
         {
-            w.WriteString(ConfidenceName, ConfidenceJson(flow.Confidence));
-            WriteText(w, Evidence, flow.Evidence);
-            w.WriteBoolean(OffPort, Array.IndexOf(registration.StandardPorts, flow.ServerPort) < 0);
+            r.Property("\"confidence\":"u8);
+            r.AppendQuoted(ConfidenceJson(flow.Confidence));
+            if (flow.Evidence is null)
+            {
+                r.Property("\"evidence\":null"u8);
+            }
+            else
+            {
+                var evidence = _texts.Get(flow.Evidence);
+                if (evidence.EncodedUtf8Bytes.Length <= MaxRawText)
+                {
+                    r.Property("\"evidence\":"u8);
+                    r.AppendQuoted(evidence);
+                }
+                else
+                {
+                    r.WriteTo(w);
+                    w.WriteString(Evidence, evidence);
+                }
+            }
+
+            r.Property("\"off_port\":"u8);
+            r.Append(Array.IndexOf(registration.StandardPorts, flow.ServerPort) < 0);
         }
 
         string? registered = PortRegistry.IanaServiceName(flow.ServerPort);
         if (registered is not null)
         {
-            w.WriteString(PortRegistration, _texts.Get(registered));
+            var text = _texts.Get(registered);
+            if (text.EncodedUtf8Bytes.Length <= MaxRawText)
+            {
+                r.Property("\"port_registration\":"u8);
+                r.AppendQuoted(text);
+            }
+            else
+            {
+                r.WriteTo(w);
+                w.WriteString(PortRegistration, text);
+            }
         }
 
         if (flow.Transport == Fingerprinting.Transport.Tcp)
         {
-            w.WriteBoolean(Midstream, flow.Midstream);
-            w.WriteStartObject(TcpFlagsName);
-            n = FormatFlags(flow.ClientFlags, scratch);
-            w.WriteString(Client, scratch[..n]);
-            n = FormatFlags(flow.ServerFlags, scratch);
-            w.WriteString(Server, scratch[..n]);
-            w.WriteEndObject();
+            r.Property("\"midstream\":"u8);
+            r.Append(flow.Midstream);
+            r.Property("\"tcp_flags\":{\"client\":"u8);
+            r.AppendQuoted(scratch[..FormatFlags(flow.ClientFlags, scratch)]);
+            r.Append(",\"server\":"u8);
+            r.AppendQuoted(scratch[..FormatFlags(flow.ServerFlags, scratch)]);
+            r.Append((byte)'}');
         }
 
         if (flow.Tunnel != TunnelType.None)
         {
-            w.WriteStartObject(Tunnel);
-            w.WriteString(Type, TunnelNames.Name(flow.Tunnel));
+            r.Property("\"tunnel\":{\"type\":"u8);
+            r.AppendQuoted(_texts.Get(TunnelNames.Name(flow.Tunnel)));
             if (flow.TunnelId != 0)
             {
-                w.WriteNumber(Id, flow.TunnelId);
+                r.Append(",\"id\":"u8);
+                r.Append(flow.TunnelId);
             }
 
-            w.WriteEndObject();
+            r.Append((byte)'}');
         }
 
         if (flow.ClientSpokeFirst is bool clientFirst)
         {
-            w.WriteString(FirstSpeaker, clientFirst ? Client : Server);
+            r.Property(clientFirst ? "\"first_speaker\":\"client\""u8 : "\"first_speaker\":\"server\""u8);
         }
 
+        r.WriteTo(w);
         AnomalyField.Write(w, flow.Anomalies);
 
         if (flow.Metadata is { ApplicationName: not null } meta)
         {
             w.WriteStartObject(Application);
-            w.WriteString(Name, meta.ApplicationName);
+            JsonStringCache.WriteString(w, Name, meta.ApplicationName);
             if (meta.ApplicationVersion is not null)
             {
-                w.WriteString(Version, meta.ApplicationVersion);
+                JsonStringCache.WriteString(w, Version, meta.ApplicationVersion);
             }
 
             w.WriteEndObject();
@@ -260,48 +298,32 @@ public sealed class FlowRecordWriter : IDisposable
         inner.Metadata?.WriteSniffer(w);
     }
 
-    private static void WriteTime(Utf8JsonWriter w, JsonEncodedText name, long ns, Span<byte> scratch)
-    {
-        int n = Rfc3339.Format(ns, scratch);
-        w.WriteString(name, scratch[..n]);
-    }
+    /// <summary>
+    /// Room for the raw runs of a record: the longest, opening brace to network (IPv6, 19-digit counters, a protocol
+    /// name of <see cref="MaxRawText"/> bytes), is under 1,000 bytes.
+    /// </summary>
+    private const int RawBufferBytes = 1536;
 
-    private void WriteText(Utf8JsonWriter w, JsonEncodedText name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, _texts.Get(value));
-        }
-    }
+    /// <summary>Longer encoded names (protocol, evidence, port registration) are written by the writer itself.</summary>
+    private const int MaxRawText = 128;
 
-    // {"ip":"…","port":N,"bytes":N,"packets":N}, formatted in one go: addresses and numbers are plain ASCII.
-    private static void WriteEndpoint(Utf8JsonWriter w, JsonEncodedText name, IpAddr ip, ushort port, long bytes, long packets, Span<byte> scratch)
+    // {"ip":"…","port":N,"bytes":N,"packets":N}: addresses and numbers are plain ASCII.
+    private void AppendEndpoint(ref RawJson r, IpAddr ip, ushort port, long bytes, long packets)
     {
-        Span<byte> raw = stackalloc byte[160];
-        var r = new RawJson(raw);
         r.Append("{\"ip\":\""u8);
-        ip.TryFormat(scratch, out int n);
-        r.Append(scratch[..n]);
+        r.Append(_addresses.Get(ip));
         r.Append("\",\"port\":"u8);
         r.Append(port);
         r.Append(",\"bytes\":"u8);
         r.Append(bytes);
         r.Append(",\"packets\":"u8);
         r.Append(packets);
-        r.Append("}"u8);
-        w.WritePropertyName(name);
-        w.WriteRawValue(r.Written, skipInputValidation: true);
+        r.Append((byte)'}');
     }
 
     // The event object: fixed text but for the times.
-    private static void WriteEvent(Utf8JsonWriter w, Flow flow, bool isEnd)
+    private static void AppendEvent(ref RawJson r, Flow flow, bool isEnd)
     {
-        Span<byte> raw = stackalloc byte[320];
-        var r = new RawJson(raw);
         r.Append(isEnd
             ? "{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\",\"end\"],\"action\":\"flow_end\",\"module\":\"sniffer\",\"dataset\":\"sniffer.flow\",\"start\":\""u8
             : "{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\",\"protocol\"],\"action\":\"protocol_detected\",\"module\":\"sniffer\",\"dataset\":\"sniffer.flow\",\"start\":\""u8);
@@ -312,15 +334,35 @@ public sealed class FlowRecordWriter : IDisposable
             r.AppendTime(flow.LastNs);
             r.Append("\",\"duration\":"u8);
             r.Append(Math.Max(0, flow.LastNs - flow.FirstNs));
-            r.Append("}"u8);
+            r.Append((byte)'}');
         }
         else
         {
             r.Append("\"}"u8);
         }
+    }
 
-        w.WritePropertyName(Event);
-        w.WriteRawValue(r.Written, skipInputValidation: true);
+    /// <summary>The <c>network</c> object through the writer (a protocol name too long for the raw run).</summary>
+    private void WriteNetwork(Utf8JsonWriter w, Flow flow, Span<byte> scratch)
+    {
+        w.WriteStartObject(Network);
+        w.WriteString(Transport, flow.Transport == Fingerprinting.Transport.Tcp ? Tcp : Udp);
+        w.WriteString(Type, flow.Key.A.IsV6 ? Ipv6 : Ipv4);
+        w.WriteString(IanaNumber, flow.Transport == Fingerprinting.Transport.Tcp ? IanaTcp : IanaUdp);
+        w.WriteString(Protocol, _texts.Get(_detector.ProtocolName(flow)));
+        int n = CommunityId.Of(flow, scratch);
+        w.WriteString(CommunityIdName, scratch[..n]);
+        w.WriteNumber(Bytes, flow.TotalBytes);
+        w.WriteNumber(Packets, flow.TotalPackets);
+        if (flow.VlanId != 0)
+        {
+            w.WriteStartObject(Vlan);
+            flow.VlanId.TryFormat(scratch, out n);
+            w.WriteString(Id, scratch[..n]);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>tcpdump-style letters for the flags seen: F S R P A U E C.</summary>

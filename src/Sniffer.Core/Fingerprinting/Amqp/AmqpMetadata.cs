@@ -132,38 +132,51 @@ public sealed class AmqpMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("amqp");
+        writer.WriteStartObject(JsonNames.Amqp);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
         }
 
         if (Product is not null)
         {
-            writer.WriteString("product", Product);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Product, Product);
         }
 
         if (ProductVersion is not null)
         {
-            writer.WriteString("product_version", ProductVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ProductVersion, ProductVersion);
         }
 
         if (Platform is not null)
         {
-            writer.WriteString("platform", Platform);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Platform, Platform);
         }
 
         if (Mechanisms is not null)
         {
-            writer.WriteString("mechanisms", Mechanisms);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Mechanisms, Mechanisms);
         }
 
         if (ClassId is int classId)
         {
-            writer.WriteNumber("class_id", classId);
-            writer.WriteNumber("method_id", MethodId ?? 0);
+            writer.WriteNumber(JsonNames.ClassId, classId);
+            writer.WriteNumber(JsonNames.MethodId, MethodId ?? 0);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Amqp = JsonEncodedText.Encode("amqp");
+    public static readonly JsonEncodedText ClassId = JsonEncodedText.Encode("class_id");
+    public static readonly JsonEncodedText Mechanisms = JsonEncodedText.Encode("mechanisms");
+    public static readonly JsonEncodedText MethodId = JsonEncodedText.Encode("method_id");
+    public static readonly JsonEncodedText Platform = JsonEncodedText.Encode("platform");
+    public static readonly JsonEncodedText Product = JsonEncodedText.Encode("product");
+    public static readonly JsonEncodedText ProductVersion = JsonEncodedText.Encode("product_version");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

@@ -152,32 +152,43 @@ public sealed class BitTorrentMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("bittorrent");
+        writer.WriteStartObject(JsonNames.Bittorrent);
         if (Kind is not null)
         {
-            writer.WriteString("kind", Kind);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Kind, Kind);
         }
 
         if (InfoHash is not null)
         {
-            writer.WriteString("info_hash", InfoHash);
+            Output.JsonStringCache.WriteString(writer, JsonNames.InfoHash, InfoHash);
         }
 
         if (PeerId is not null)
         {
-            writer.WriteString("peer_id", PeerId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.PeerId, PeerId);
         }
 
         if (DhtQuery is not null)
         {
-            writer.WriteString("dht_query", DhtQuery);
+            Output.JsonStringCache.WriteString(writer, JsonNames.DhtQuery, DhtQuery);
         }
 
         if (DhtClient is not null)
         {
-            writer.WriteString("dht_client", DhtClient);
+            Output.JsonStringCache.WriteString(writer, JsonNames.DhtClient, DhtClient);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Bittorrent = JsonEncodedText.Encode("bittorrent");
+    public static readonly JsonEncodedText DhtClient = JsonEncodedText.Encode("dht_client");
+    public static readonly JsonEncodedText DhtQuery = JsonEncodedText.Encode("dht_query");
+    public static readonly JsonEncodedText InfoHash = JsonEncodedText.Encode("info_hash");
+    public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+    public static readonly JsonEncodedText PeerId = JsonEncodedText.Encode("peer_id");
 }

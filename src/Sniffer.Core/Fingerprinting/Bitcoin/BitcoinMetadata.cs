@@ -105,33 +105,45 @@ public sealed class BitcoinMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("bitcoin");
+        writer.WriteStartObject(JsonNames.Bitcoin);
         if (Network is not null)
         {
-            writer.WriteString("network", Network);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Network, Network);
         }
 
         if (Command is not null)
         {
-            writer.WriteString("command", Command);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Command, Command);
         }
 
         if (ProtocolVersion is int version)
         {
-            writer.WriteNumber("protocol_version", version);
-            writer.WriteNumber("services", Services);
+            writer.WriteNumber(JsonNames.ProtocolVersion, version);
+            writer.WriteNumber(JsonNames.Services, Services);
         }
 
         if (UserAgent is not null)
         {
-            writer.WriteString("user_agent", UserAgent);
+            Output.JsonStringCache.WriteString(writer, JsonNames.UserAgent, UserAgent);
         }
 
         if (StartHeight is int height)
         {
-            writer.WriteNumber("start_height", height);
+            writer.WriteNumber(JsonNames.StartHeight, height);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Bitcoin = JsonEncodedText.Encode("bitcoin");
+    public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+    public static readonly JsonEncodedText Network = JsonEncodedText.Encode("network");
+    public static readonly JsonEncodedText ProtocolVersion = JsonEncodedText.Encode("protocol_version");
+    public static readonly JsonEncodedText Services = JsonEncodedText.Encode("services");
+    public static readonly JsonEncodedText StartHeight = JsonEncodedText.Encode("start_height");
+    public static readonly JsonEncodedText UserAgent = JsonEncodedText.Encode("user_agent");
 }

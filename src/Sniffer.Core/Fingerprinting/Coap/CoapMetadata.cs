@@ -102,23 +102,33 @@ public sealed class CoapMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("coap");
-        writer.WriteString("type", Type);
+        writer.WriteStartObject(JsonNames.Coap);
+        Output.JsonStringCache.WriteString(writer, JsonNames.Type, Type);
         if (Code is not null)
         {
-            writer.WriteString("code", Code);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Code, Code);
         }
 
         if (ResponseCode is not null)
         {
-            writer.WriteString("response_code", ResponseCode);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ResponseCode, ResponseCode);
         }
 
         if (UriPath is not null)
         {
-            writer.WriteString("uri_path", UriPath);
+            Output.JsonStringCache.WriteString(writer, JsonNames.UriPath, UriPath);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Coap = JsonEncodedText.Encode("coap");
+    public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+    public static readonly JsonEncodedText ResponseCode = JsonEncodedText.Encode("response_code");
+    public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+    public static readonly JsonEncodedText UriPath = JsonEncodedText.Encode("uri_path");
 }

@@ -46,17 +46,29 @@ public sealed class Dnp3Metadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("dnp3");
-        writer.WriteNumber("source", source);
-        writer.WriteNumber("destination", Destination);
-        writer.WriteNumber("link_function", LinkFunction);
-        writer.WriteBoolean("from_master", FromMaster);
-        writer.WriteBoolean("primary", Primary);
+        writer.WriteStartObject(JsonNames.Dnp3);
+        writer.WriteNumber(JsonNames.Source, source);
+        writer.WriteNumber(JsonNames.Destination, Destination);
+        writer.WriteNumber(JsonNames.LinkFunction, LinkFunction);
+        writer.WriteBoolean(JsonNames.FromMaster, FromMaster);
+        writer.WriteBoolean(JsonNames.Primary, Primary);
         if (ApplicationFunction is int function)
         {
-            writer.WriteNumber("application_function", function);
+            writer.WriteNumber(JsonNames.ApplicationFunction, function);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ApplicationFunction = JsonEncodedText.Encode("application_function");
+    public static readonly JsonEncodedText Destination = JsonEncodedText.Encode("destination");
+    public static readonly JsonEncodedText Dnp3 = JsonEncodedText.Encode("dnp3");
+    public static readonly JsonEncodedText FromMaster = JsonEncodedText.Encode("from_master");
+    public static readonly JsonEncodedText LinkFunction = JsonEncodedText.Encode("link_function");
+    public static readonly JsonEncodedText Primary = JsonEncodedText.Encode("primary");
+    public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
 }

@@ -179,76 +179,110 @@ public sealed class DnsMetadata : ProtocolMetadata
         }
     }
 
+    // Property names and fixed values encoded once (a string or "…"u8 name is checked for escaping on every call).
+    private static readonly JsonEncodedText DnsName = JsonEncodedText.Encode("dns");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText TypeProperty = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText Answer = JsonEncodedText.Encode("answer");
+    private static readonly JsonEncodedText Query = JsonEncodedText.Encode("query");
+    private static readonly JsonEncodedText OpCodeProperty = JsonEncodedText.Encode("op_code");
+    private static readonly JsonEncodedText HeaderFlagsProperty = JsonEncodedText.Encode("header_flags");
+    private static readonly JsonEncodedText ResponseCodeProperty = JsonEncodedText.Encode("response_code");
+    private static readonly JsonEncodedText Question = JsonEncodedText.Encode("question");
+    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText ClassProperty = JsonEncodedText.Encode("class");
+    private static readonly JsonEncodedText AnswersProperty = JsonEncodedText.Encode("answers");
+    private static readonly JsonEncodedText Ttl = JsonEncodedText.Encode("ttl");
+    private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
+    private static readonly JsonEncodedText ResolvedIp = JsonEncodedText.Encode("resolved_ip");
+    private static readonly JsonEncodedText VariantProperty = JsonEncodedText.Encode("variant");
+    private static readonly JsonEncodedText FlagAa = JsonEncodedText.Encode("AA");
+    private static readonly JsonEncodedText FlagTc = JsonEncodedText.Encode("TC");
+    private static readonly JsonEncodedText FlagRd = JsonEncodedText.Encode("RD");
+    private static readonly JsonEncodedText FlagRa = JsonEncodedText.Encode("RA");
+    private static readonly JsonEncodedText FlagAd = JsonEncodedText.Encode("AD");
+    private static readonly JsonEncodedText FlagCd = JsonEncodedText.Encode("CD");
+    private static readonly JsonEncodedText FlagDo = JsonEncodedText.Encode("DO");
+
+    /// <remarks>
+    /// Names, answer data and addresses go through <see cref="Output.JsonStringCache"/>: they repeat across flows
+    /// and every identified flow is written twice.
+    /// </remarks>
     public override void WriteEcs(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("dns");
-        writer.WriteString("id", Id.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("type", ResponseParsed ? "answer" : "query");
-        writer.WriteString("op_code", OpCodeName(OpCode));
-        writer.WriteStartArray("header_flags");
-        if ((HeaderFlags & 0x0400) != 0) { writer.WriteStringValue("AA"); }
-        if ((HeaderFlags & 0x0200) != 0) { writer.WriteStringValue("TC"); }
-        if ((HeaderFlags & 0x0100) != 0) { writer.WriteStringValue("RD"); }
-        if ((HeaderFlags & 0x0080) != 0) { writer.WriteStringValue("RA"); }
-        if ((HeaderFlags & 0x0020) != 0) { writer.WriteStringValue("AD"); }
-        if ((HeaderFlags & 0x0010) != 0) { writer.WriteStringValue("CD"); }
-        if (DnssecOk) { writer.WriteStringValue("DO"); }
-        writer.WriteEndArray();
+        var w = new Output.JsonRun(writer);
+        w.StartObject(DnsName);
+        Span<byte> id = stackalloc byte[8];
+        Id.TryFormat(id, out int n, default, CultureInfo.InvariantCulture);
+        w.AsciiString(IdName, id[..n]);
+        w.String(TypeProperty, ResponseParsed ? Answer : Query);
+        w.String(OpCodeProperty, OpCodeName(OpCode));
+        w.StartArray(HeaderFlagsProperty);
+        if ((HeaderFlags & 0x0400) != 0) { w.StringValue(FlagAa); }
+        if ((HeaderFlags & 0x0200) != 0) { w.StringValue(FlagTc); }
+        if ((HeaderFlags & 0x0100) != 0) { w.StringValue(FlagRd); }
+        if ((HeaderFlags & 0x0080) != 0) { w.StringValue(FlagRa); }
+        if ((HeaderFlags & 0x0020) != 0) { w.StringValue(FlagAd); }
+        if ((HeaderFlags & 0x0010) != 0) { w.StringValue(FlagCd); }
+        if (DnssecOk) { w.StringValue(FlagDo); }
+        w.EndArray();
         if (ResponseCode is int rcode)
         {
-            writer.WriteString("response_code", ResponseCodeName(rcode));
+            w.String(ResponseCodeProperty, ResponseCodeName(rcode));
         }
 
         if (QuestionName is not null)
         {
-            writer.WriteStartObject("question");
-            writer.WriteString("name", QuestionName);
-            writer.WriteString("type", TypeName(QuestionType));
-            writer.WriteString("class", ClassName(QuestionClass));
-            writer.WriteEndObject();
+            w.StartObject(Question);
+            w.String(NameProperty, QuestionName);
+            w.String(TypeProperty, TypeName(QuestionType));
+            w.String(ClassProperty, ClassName(QuestionClass));
+            w.EndObject();
         }
 
         if (_answers.Count > 0)
         {
-            writer.WriteStartArray("answers");
+            w.StartArray(AnswersProperty);
             foreach (var a in _answers)
             {
-                writer.WriteStartObject();
-                writer.WriteString("name", a.Name);
-                writer.WriteString("type", TypeName(a.Type));
-                writer.WriteString("class", ClassName(a.Class));
-                writer.WriteNumber("ttl", a.Ttl);
+                w.StartObject();
+                w.String(NameProperty, a.Name);
+                w.String(TypeProperty, TypeName(a.Type));
+                w.String(ClassProperty, ClassName(a.Class));
+                w.Number(Ttl, a.Ttl);
                 if (a.Data is not null)
                 {
-                    writer.WriteString("data", a.Data);
+                    w.String(Data, a.Data);
                 }
 
-                writer.WriteEndObject();
+                w.EndObject();
             }
 
-            writer.WriteEndArray();
+            w.EndArray();
         }
 
         if (_resolved.Count > 0)
         {
-            writer.WriteStartArray("resolved_ip");
+            w.StartArray(ResolvedIp);
             foreach (var ip in _resolved)
             {
-                writer.WriteStringValue(ip);
+                w.StringValue(ip);
             }
 
-            writer.WriteEndArray();
+            w.EndArray();
         }
 
-        writer.WriteEndObject();
+        w.EndObject();
+
+        w.Flush();
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
         if (Variant is not null)
         {
-            writer.WriteStartObject("dns");
-            writer.WriteString("variant", Variant);
+            writer.WriteStartObject(DnsName);
+            Output.JsonStringCache.WriteString(writer, VariantProperty, Variant);
             writer.WriteEndObject();
         }
     }

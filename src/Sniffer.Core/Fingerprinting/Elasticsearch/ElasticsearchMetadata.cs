@@ -159,18 +159,27 @@ public sealed class ElasticsearchMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("elasticsearch");
+        writer.WriteStartObject(JsonNames.Elasticsearch);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
         }
 
-        writer.WriteNumber("version_id", VersionId.Value);
+        writer.WriteNumber(JsonNames.VersionId, VersionId.Value);
         if (Action is not null)
         {
-            writer.WriteString("action", Action);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Action, Action);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Action = JsonEncodedText.Encode("action");
+    public static readonly JsonEncodedText Elasticsearch = JsonEncodedText.Encode("elasticsearch");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    public static readonly JsonEncodedText VersionId = JsonEncodedText.Encode("version_id");
 }

@@ -89,27 +89,37 @@ public sealed class GitMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("git"u8);
+        writer.WriteStartObject(JsonNames.Git);
         if (Service is not null)
         {
-            writer.WriteString("service"u8, Service);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Service, Service);
         }
 
         if (Path is not null)
         {
-            writer.WriteString("path"u8, Path);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Path, Path);
         }
 
         if (Host is not null)
         {
-            writer.WriteString("host"u8, Host);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Host, Host);
         }
 
         if (ProtocolVersion is not null)
         {
-            writer.WriteString("protocol_version"u8, ProtocolVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ProtocolVersion, ProtocolVersion);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Git = JsonEncodedText.Encode("git");
+    public static readonly JsonEncodedText Host = JsonEncodedText.Encode("host");
+    public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
+    public static readonly JsonEncodedText ProtocolVersion = JsonEncodedText.Encode("protocol_version");
+    public static readonly JsonEncodedText Service = JsonEncodedText.Encode("service");
 }

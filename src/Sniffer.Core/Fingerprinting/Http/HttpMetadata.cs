@@ -173,115 +173,142 @@ public sealed class HttpMetadata : ProtocolMetadata
 
     public override void WriteEcs(Utf8JsonWriter writer)
     {
-        var w = writer;
-        w.WriteStartObject("http"u8);
+        var w = new Output.JsonRun(writer);
+        w.StartObject(JsonNames.Http);
         if (Version is not null)
         {
-            w.WriteString("version"u8, Version);
+            w.String(JsonNames.Version, Version);
         }
 
         if (Method is not null || Referrer is not null)
         {
-            w.WriteStartObject("request"u8);
+            w.StartObject(JsonNames.Request);
             if (Method is not null)
             {
-                w.WriteString("method"u8, Method);
+                w.String(JsonNames.Method, Method);
             }
 
             if (Referrer is not null)
             {
-                w.WriteString("referrer"u8, Referrer);
+                w.String(JsonNames.Referrer, Referrer);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
 
         if (StatusCode is not null || MimeType is not null)
         {
-            w.WriteStartObject("response"u8);
+            w.StartObject(JsonNames.Response);
             if (StatusCode is int code)
             {
-                w.WriteNumber("status_code"u8, code);
+                w.Number(JsonNames.StatusCode, code);
             }
 
             if (MimeType is not null)
             {
-                w.WriteString("mime_type"u8, MimeType);
+                w.String(JsonNames.MimeType, MimeType);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
 
-        w.WriteEndObject();
+        w.EndObject();
 
         if (Original is not null || Domain is not null)
         {
-            w.WriteStartObject("url"u8);
+            w.StartObject(JsonNames.Url);
             if (Original is not null)
             {
-                w.WriteString("original"u8, Original);
+                w.String(JsonNames.Original, Original);
             }
 
             if (Path is not null)
             {
-                w.WriteString("path"u8, Path);
+                w.String(JsonNames.Path, Path);
             }
 
             if (Query is not null)
             {
-                w.WriteString("query"u8, Query);
+                w.String(JsonNames.Query, Query);
             }
 
             if (Domain is not null)
             {
-                w.WriteString("domain"u8, Domain);
+                w.String(JsonNames.Domain, Domain);
             }
 
             if (Port is int port)
             {
-                w.WriteNumber("port"u8, port);
+                w.Number(JsonNames.Port, port);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
 
         if (UserAgent is not null)
         {
-            w.WriteStartObject("user_agent"u8);
-            w.WriteString("original"u8, UserAgent);
+            w.StartObject(JsonNames.UserAgent);
+            w.String(JsonNames.Original, UserAgent);
             if (UserAgentName is not null)
             {
-                w.WriteString("name"u8, UserAgentName);
+                w.String(JsonNames.Name, UserAgentName);
             }
 
             if (UserAgentVersion is not null)
             {
-                w.WriteString("version"u8, UserAgentVersion);
+                w.String(JsonNames.Version, UserAgentVersion);
             }
 
-            w.WriteEndObject();
+            w.EndObject();
         }
+
+        w.Flush();
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        var w = writer;
         if (Server is null && Upgrade is null)
         {
             return;
         }
 
-        w.WriteStartObject("http"u8);
+        var w = new Output.JsonRun(writer);
+        w.StartObject(JsonNames.Http);
         if (Server is not null)
         {
-            w.WriteString("server"u8, Server);
+            w.String(JsonNames.Server, Server);
         }
 
         if (Upgrade is not null)
         {
-            w.WriteString("upgrade"u8, Upgrade);
+            w.String(JsonNames.Upgrade, Upgrade);
         }
 
-        w.WriteEndObject();
+        w.EndObject();
+
+        w.Flush();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Domain = JsonEncodedText.Encode("domain");
+    public static readonly JsonEncodedText Http = JsonEncodedText.Encode("http");
+    public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+    public static readonly JsonEncodedText MimeType = JsonEncodedText.Encode("mime_type");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Original = JsonEncodedText.Encode("original");
+    public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
+    public static readonly JsonEncodedText Port = JsonEncodedText.Encode("port");
+    public static readonly JsonEncodedText Query = JsonEncodedText.Encode("query");
+    public static readonly JsonEncodedText Referrer = JsonEncodedText.Encode("referrer");
+    public static readonly JsonEncodedText Request = JsonEncodedText.Encode("request");
+    public static readonly JsonEncodedText Response = JsonEncodedText.Encode("response");
+    public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+    public static readonly JsonEncodedText StatusCode = JsonEncodedText.Encode("status_code");
+    public static readonly JsonEncodedText Upgrade = JsonEncodedText.Encode("upgrade");
+    public static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
+    public static readonly JsonEncodedText UserAgent = JsonEncodedText.Encode("user_agent");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

@@ -100,25 +100,35 @@ public sealed class IrcMetadata : ProtocolMetadata
     {
         if (User is not null)
         {
-            writer.WriteStartObject("user"u8);
-            writer.WriteString("name"u8, User);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, User);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("irc"u8);
+        writer.WriteStartObject(JsonNames.Irc);
         if (Nick is not null)
         {
-            writer.WriteString("nick"u8, Nick);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Nick, Nick);
         }
 
         if (Server is not null)
         {
-            writer.WriteString("server"u8, Server);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Server, Server);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Irc = JsonEncodedText.Encode("irc");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Nick = JsonEncodedText.Encode("nick");
+    public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
 }

@@ -99,29 +99,41 @@ public sealed class KafkaMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("kafka");
-        writer.WriteNumber("api_key", key);
+        writer.WriteStartObject(JsonNames.Kafka);
+        writer.WriteNumber(JsonNames.ApiKey, key);
         if (ApiName(key) is string name)
         {
-            writer.WriteString("api_name", name);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ApiName, name);
         }
 
-        writer.WriteNumber("api_version", ApiVersion);
+        writer.WriteNumber(JsonNames.ApiVersion, ApiVersion);
         if (ClientId is not null)
         {
-            writer.WriteString("client_id", ClientId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientId, ClientId);
         }
 
         if (ClientSoftwareName is not null)
         {
-            writer.WriteString("client_software_name", ClientSoftwareName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientSoftwareName, ClientSoftwareName);
         }
 
         if (ClientSoftwareVersion is not null)
         {
-            writer.WriteString("client_software_version", ClientSoftwareVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientSoftwareVersion, ClientSoftwareVersion);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ApiKey = JsonEncodedText.Encode("api_key");
+    public static readonly JsonEncodedText ApiName = JsonEncodedText.Encode("api_name");
+    public static readonly JsonEncodedText ApiVersion = JsonEncodedText.Encode("api_version");
+    public static readonly JsonEncodedText ClientId = JsonEncodedText.Encode("client_id");
+    public static readonly JsonEncodedText ClientSoftwareName = JsonEncodedText.Encode("client_software_name");
+    public static readonly JsonEncodedText ClientSoftwareVersion = JsonEncodedText.Encode("client_software_version");
+    public static readonly JsonEncodedText Kafka = JsonEncodedText.Encode("kafka");
 }

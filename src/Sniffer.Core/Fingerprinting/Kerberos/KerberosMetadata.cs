@@ -171,28 +171,39 @@ public sealed class KerberosMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("kerberos");
-        writer.WriteString("msg_type", MsgTypeName(MsgType));
+        writer.WriteStartObject(JsonNames.Kerberos);
+        Output.JsonStringCache.WriteString(writer, JsonNames.MsgType, MsgTypeName(MsgType));
         if (Realm is not null)
         {
-            writer.WriteString("realm", Realm);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Realm, Realm);
         }
 
         if (ClientName is not null)
         {
-            writer.WriteString("cname", ClientName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Cname, ClientName);
         }
 
         if (ServiceName is not null)
         {
-            writer.WriteString("sname", ServiceName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Sname, ServiceName);
         }
 
         if (ErrorCode is int code)
         {
-            writer.WriteNumber("error_code", code);
+            writer.WriteNumber(JsonNames.ErrorCode, code);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Cname = JsonEncodedText.Encode("cname");
+    public static readonly JsonEncodedText ErrorCode = JsonEncodedText.Encode("error_code");
+    public static readonly JsonEncodedText Kerberos = JsonEncodedText.Encode("kerberos");
+    public static readonly JsonEncodedText MsgType = JsonEncodedText.Encode("msg_type");
+    public static readonly JsonEncodedText Realm = JsonEncodedText.Encode("realm");
+    public static readonly JsonEncodedText Sname = JsonEncodedText.Encode("sname");
 }

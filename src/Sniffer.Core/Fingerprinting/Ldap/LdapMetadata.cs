@@ -149,51 +149,67 @@ public sealed class LdapMetadata : ProtocolMetadata
     {
         if (BindDn is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", BindDn);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, BindDn);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("ldap");
+        writer.WriteStartObject(JsonNames.Ldap);
         if (Operation is not null)
         {
-            writer.WriteString("operation", Operation);
-            writer.WriteNumber("message_id", MessageId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Operation, Operation);
+            writer.WriteNumber(JsonNames.MessageId, MessageId);
         }
 
         if (BindDn is not null)
         {
-            writer.WriteString("bind_dn", BindDn);
+            Output.JsonStringCache.WriteString(writer, JsonNames.BindDn, BindDn);
         }
 
         if (Auth is not null)
         {
-            writer.WriteString("auth", Auth);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Auth, Auth);
         }
 
         if (SaslMechanism is not null)
         {
-            writer.WriteString("sasl_mechanism", SaslMechanism);
+            Output.JsonStringCache.WriteString(writer, JsonNames.SaslMechanism, SaslMechanism);
         }
 
         if (BaseDn is not null)
         {
-            writer.WriteString("base_dn", BaseDn);
+            Output.JsonStringCache.WriteString(writer, JsonNames.BaseDn, BaseDn);
         }
 
         if (Scope is int scope)
         {
-            writer.WriteString("scope", scope switch { 0 => "base", 1 => "one", _ => "sub" });
+            Output.JsonStringCache.WriteString(writer, JsonNames.Scope, scope switch { 0 => "base", 1 => "one", _ => "sub" });
         }
 
         if (ResultCode is >= 0)
         {
-            writer.WriteNumber("result_code", ResultCode.Value);
+            writer.WriteNumber(JsonNames.ResultCode, ResultCode.Value);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Auth = JsonEncodedText.Encode("auth");
+    public static readonly JsonEncodedText BaseDn = JsonEncodedText.Encode("base_dn");
+    public static readonly JsonEncodedText BindDn = JsonEncodedText.Encode("bind_dn");
+    public static readonly JsonEncodedText Ldap = JsonEncodedText.Encode("ldap");
+    public static readonly JsonEncodedText MessageId = JsonEncodedText.Encode("message_id");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Operation = JsonEncodedText.Encode("operation");
+    public static readonly JsonEncodedText ResultCode = JsonEncodedText.Encode("result_code");
+    public static readonly JsonEncodedText SaslMechanism = JsonEncodedText.Encode("sasl_mechanism");
+    public static readonly JsonEncodedText Scope = JsonEncodedText.Encode("scope");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
 }

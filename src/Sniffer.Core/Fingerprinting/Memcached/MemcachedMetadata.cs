@@ -104,17 +104,25 @@ public sealed class MemcachedMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("memcached"u8);
+        writer.WriteStartObject(JsonNames.Memcached);
         if (Command is not null)
         {
-            writer.WriteString("command"u8, Command);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Command, Command);
         }
 
         if (Protocol is not null)
         {
-            writer.WriteString("protocol"u8, Protocol);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Protocol, Protocol);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+    public static readonly JsonEncodedText Memcached = JsonEncodedText.Encode("memcached");
+    public static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
 }

@@ -62,15 +62,25 @@ public sealed class ModbusMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("modbus");
-        writer.WriteNumber("unit_id", unit);
-        writer.WriteNumber("function_code", FunctionCode);
-        writer.WriteString("function", FunctionName(FunctionCode));
+        writer.WriteStartObject(JsonNames.Modbus);
+        writer.WriteNumber(JsonNames.UnitId, unit);
+        writer.WriteNumber(JsonNames.FunctionCode, FunctionCode);
+        Output.JsonStringCache.WriteString(writer, JsonNames.Function, FunctionName(FunctionCode));
         if (ExceptionCode is int code)
         {
-            writer.WriteNumber("exception_code", code);
+            writer.WriteNumber(JsonNames.ExceptionCode, code);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ExceptionCode = JsonEncodedText.Encode("exception_code");
+    public static readonly JsonEncodedText Function = JsonEncodedText.Encode("function");
+    public static readonly JsonEncodedText FunctionCode = JsonEncodedText.Encode("function_code");
+    public static readonly JsonEncodedText Modbus = JsonEncodedText.Encode("modbus");
+    public static readonly JsonEncodedText UnitId = JsonEncodedText.Encode("unit_id");
 }

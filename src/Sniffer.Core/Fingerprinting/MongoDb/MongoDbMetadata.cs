@@ -133,34 +133,47 @@ public sealed class MongoDbMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("mongodb");
-        writer.WriteNumber("op_code", op);
-        writer.WriteString("op_name", OpCodeName(op));
+        writer.WriteStartObject(JsonNames.Mongodb);
+        writer.WriteNumber(JsonNames.OpCode, op);
+        Output.JsonStringCache.WriteString(writer, JsonNames.OpName, OpCodeName(op));
         if (Command is not null)
         {
-            writer.WriteString("command", Command);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Command, Command);
         }
 
         if (Database is not null)
         {
-            writer.WriteString("database", Database);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Database, Database);
         }
 
         if (DriverName is not null)
         {
-            writer.WriteString("driver_name", DriverName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.DriverName, DriverName);
         }
 
         if (DriverVersion is not null)
         {
-            writer.WriteString("driver_version", DriverVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.DriverVersion, DriverVersion);
         }
 
         if (ClientApplication is not null)
         {
-            writer.WriteString("client_application", ClientApplication);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientApplication, ClientApplication);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientApplication = JsonEncodedText.Encode("client_application");
+    public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+    public static readonly JsonEncodedText Database = JsonEncodedText.Encode("database");
+    public static readonly JsonEncodedText DriverName = JsonEncodedText.Encode("driver_name");
+    public static readonly JsonEncodedText DriverVersion = JsonEncodedText.Encode("driver_version");
+    public static readonly JsonEncodedText Mongodb = JsonEncodedText.Encode("mongodb");
+    public static readonly JsonEncodedText OpCode = JsonEncodedText.Encode("op_code");
+    public static readonly JsonEncodedText OpName = JsonEncodedText.Encode("op_name");
 }

@@ -105,37 +105,51 @@ public sealed class MqttMetadata : ProtocolMetadata
     {
         if (User is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", User);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, User);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("mqtt");
+        writer.WriteStartObject(JsonNames.Mqtt);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
-            writer.WriteBoolean("clean_session", CleanSession);
-            writer.WriteNumber("keep_alive", KeepAlive);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
+            writer.WriteBoolean(JsonNames.CleanSession, CleanSession);
+            writer.WriteNumber(JsonNames.KeepAlive, KeepAlive);
         }
 
         if (ClientId is not null)
         {
-            writer.WriteString("client_id", ClientId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientId, ClientId);
         }
 
         if (WillTopic is not null)
         {
-            writer.WriteString("will_topic", WillTopic);
+            Output.JsonStringCache.WriteString(writer, JsonNames.WillTopic, WillTopic);
         }
 
         if (ConnackCode is int code)
         {
-            writer.WriteNumber("connack_code", code);
+            writer.WriteNumber(JsonNames.ConnackCode, code);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText CleanSession = JsonEncodedText.Encode("clean_session");
+    public static readonly JsonEncodedText ClientId = JsonEncodedText.Encode("client_id");
+    public static readonly JsonEncodedText ConnackCode = JsonEncodedText.Encode("connack_code");
+    public static readonly JsonEncodedText KeepAlive = JsonEncodedText.Encode("keep_alive");
+    public static readonly JsonEncodedText Mqtt = JsonEncodedText.Encode("mqtt");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    public static readonly JsonEncodedText WillTopic = JsonEncodedText.Encode("will_topic");
 }

@@ -260,60 +260,77 @@ public sealed class MySqlMetadata : ProtocolMetadata
     {
         if (User is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", User);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, User);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("mysql");
+        writer.WriteStartObject(JsonNames.Mysql);
         if (ServerVersion is not null)
         {
-            writer.WriteString("server_version", ServerVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ServerVersion, ServerVersion);
         }
 
         if (ConnectionId is uint id)
         {
-            writer.WriteNumber("connection_id", id);
+            writer.WriteNumber(JsonNames.ConnectionId, id);
         }
 
         if (AuthPlugin is not null)
         {
-            writer.WriteString("auth_plugin", AuthPlugin);
+            Output.JsonStringCache.WriteString(writer, JsonNames.AuthPlugin, AuthPlugin);
         }
 
         if (Database is not null)
         {
-            writer.WriteString("database", Database);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Database, Database);
         }
 
         if (SslRequest)
         {
-            writer.WriteBoolean("ssl_request", true);
+            writer.WriteBoolean(JsonNames.SslRequest, true);
         }
 
         if (ClientName is not null)
         {
-            writer.WriteString("client_name", ClientName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientName, ClientName);
         }
 
         if (ClientVersion is not null)
         {
-            writer.WriteString("client_version", ClientVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientVersion, ClientVersion);
         }
 
         if (ErrorCode is int code)
         {
-            writer.WriteNumber("error_code", code);
+            writer.WriteNumber(JsonNames.ErrorCode, code);
         }
 
         if (ErrorMessage is not null)
         {
-            writer.WriteString("error_message", ErrorMessage);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ErrorMessage, ErrorMessage);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText AuthPlugin = JsonEncodedText.Encode("auth_plugin");
+    public static readonly JsonEncodedText ClientName = JsonEncodedText.Encode("client_name");
+    public static readonly JsonEncodedText ClientVersion = JsonEncodedText.Encode("client_version");
+    public static readonly JsonEncodedText ConnectionId = JsonEncodedText.Encode("connection_id");
+    public static readonly JsonEncodedText Database = JsonEncodedText.Encode("database");
+    public static readonly JsonEncodedText ErrorCode = JsonEncodedText.Encode("error_code");
+    public static readonly JsonEncodedText ErrorMessage = JsonEncodedText.Encode("error_message");
+    public static readonly JsonEncodedText Mysql = JsonEncodedText.Encode("mysql");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText ServerVersion = JsonEncodedText.Encode("server_version");
+    public static readonly JsonEncodedText SslRequest = JsonEncodedText.Encode("ssl_request");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
 }

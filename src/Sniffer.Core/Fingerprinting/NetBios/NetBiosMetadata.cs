@@ -63,22 +63,31 @@ public sealed class NetBiosMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("netbios");
+        writer.WriteStartObject(JsonNames.Netbios);
         if (Type is not null)
         {
-            writer.WriteString("type", Type);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Type, Type);
         }
 
         if (NetBiosName is not null)
         {
-            writer.WriteString("name", NetBiosName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, NetBiosName);
         }
 
         if (Suffix is int suffix)
         {
-            writer.WriteNumber("suffix", suffix);
+            writer.WriteNumber(JsonNames.Suffix, suffix);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Netbios = JsonEncodedText.Encode("netbios");
+    public static readonly JsonEncodedText Suffix = JsonEncodedText.Encode("suffix");
+    public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
 }

@@ -67,19 +67,29 @@ public sealed class NtpMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("ntp");
-        writer.WriteNumber("version", Version);
-        writer.WriteString("mode", ModeName(Mode));
+        writer.WriteStartObject(JsonNames.Ntp);
+        writer.WriteNumber(JsonNames.Version, Version);
+        Output.JsonStringCache.WriteString(writer, JsonNames.Mode, ModeName(Mode));
         if (Stratum is int stratum)
         {
-            writer.WriteNumber("stratum", stratum);
+            writer.WriteNumber(JsonNames.Stratum, stratum);
         }
 
         if (ReferenceId is not null)
         {
-            writer.WriteString("reference_id", ReferenceId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ReferenceId, ReferenceId);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Mode = JsonEncodedText.Encode("mode");
+    public static readonly JsonEncodedText Ntp = JsonEncodedText.Encode("ntp");
+    public static readonly JsonEncodedText ReferenceId = JsonEncodedText.Encode("reference_id");
+    public static readonly JsonEncodedText Stratum = JsonEncodedText.Encode("stratum");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

@@ -63,32 +63,43 @@ public sealed class OpenVpnMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("openvpn");
+        writer.WriteStartObject(JsonNames.Openvpn);
         if (Opcode is not null)
         {
-            writer.WriteString("opcode", Opcode);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Opcode, Opcode);
         }
 
         if (Protection is not null)
         {
-            writer.WriteString("protection", Protection);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Protection, Protection);
         }
 
         if (HmacSize is int hmac)
         {
-            writer.WriteNumber("hmac_size", hmac);
+            writer.WriteNumber(JsonNames.HmacSize, hmac);
         }
 
         if (ClientSessionId is not null)
         {
-            writer.WriteString("client_session_id", ClientSessionId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientSessionId, ClientSessionId);
         }
 
         if (ServerSessionId is not null)
         {
-            writer.WriteString("server_session_id", ServerSessionId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ServerSessionId, ServerSessionId);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientSessionId = JsonEncodedText.Encode("client_session_id");
+    public static readonly JsonEncodedText HmacSize = JsonEncodedText.Encode("hmac_size");
+    public static readonly JsonEncodedText Opcode = JsonEncodedText.Encode("opcode");
+    public static readonly JsonEncodedText Openvpn = JsonEncodedText.Encode("openvpn");
+    public static readonly JsonEncodedText Protection = JsonEncodedText.Encode("protection");
+    public static readonly JsonEncodedText ServerSessionId = JsonEncodedText.Encode("server_session_id");
 }

@@ -199,60 +199,77 @@ public sealed class PostgreSqlMetadata : ProtocolMetadata
     {
         if (User is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", User);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, User);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("postgresql");
+        writer.WriteStartObject(JsonNames.Postgresql);
         if (Database is not null)
         {
-            writer.WriteString("database", Database);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Database, Database);
         }
 
         if (ClientApplication is not null)
         {
-            writer.WriteString("application_name", ClientApplication);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ApplicationName, ClientApplication);
         }
 
         if (SslRequest)
         {
-            writer.WriteBoolean("ssl_request", true);
+            writer.WriteBoolean(JsonNames.SslRequest, true);
         }
 
         if (GssEncRequest)
         {
-            writer.WriteBoolean("gssenc_request", true);
+            writer.WriteBoolean(JsonNames.GssencRequest, true);
         }
 
         if (SslResponse is not null)
         {
-            writer.WriteString("ssl_response", SslResponse);
+            Output.JsonStringCache.WriteString(writer, JsonNames.SslResponse, SslResponse);
         }
 
         if (AuthMethod is not null)
         {
-            writer.WriteString("auth_method", AuthMethod);
+            Output.JsonStringCache.WriteString(writer, JsonNames.AuthMethod, AuthMethod);
         }
 
         if (ServerVersion is not null)
         {
-            writer.WriteString("server_version", ServerVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ServerVersion, ServerVersion);
         }
 
         if (ErrorCode is not null)
         {
-            writer.WriteString("error_code", ErrorCode);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ErrorCode, ErrorCode);
         }
 
         if (ErrorMessage is not null)
         {
-            writer.WriteString("error_message", ErrorMessage);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ErrorMessage, ErrorMessage);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ApplicationName = JsonEncodedText.Encode("application_name");
+    public static readonly JsonEncodedText AuthMethod = JsonEncodedText.Encode("auth_method");
+    public static readonly JsonEncodedText Database = JsonEncodedText.Encode("database");
+    public static readonly JsonEncodedText ErrorCode = JsonEncodedText.Encode("error_code");
+    public static readonly JsonEncodedText ErrorMessage = JsonEncodedText.Encode("error_message");
+    public static readonly JsonEncodedText GssencRequest = JsonEncodedText.Encode("gssenc_request");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Postgresql = JsonEncodedText.Encode("postgresql");
+    public static readonly JsonEncodedText ServerVersion = JsonEncodedText.Encode("server_version");
+    public static readonly JsonEncodedText SslRequest = JsonEncodedText.Encode("ssl_request");
+    public static readonly JsonEncodedText SslResponse = JsonEncodedText.Encode("ssl_response");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
 }

@@ -95,23 +95,23 @@ public sealed class RdpMetadata : ProtocolMetadata
     {
         if (User is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", User);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, User);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("rdp");
+        writer.WriteStartObject(JsonNames.Rdp);
         if (Cookie is not null)
         {
-            writer.WriteString("cookie", Cookie);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Cookie, Cookie);
         }
 
         if (RequestedProtocols is uint requested)
         {
-            writer.WriteStartArray("requested_protocols");
+            writer.WriteStartArray(JsonNames.RequestedProtocols);
             // Standard RDP security is always acceptable to the client.
             writer.WriteStringValue("rdp");
             foreach (var (bit, name) in ProtocolBits)
@@ -127,14 +127,26 @@ public sealed class RdpMetadata : ProtocolMetadata
 
         if (SelectedProtocol is not null)
         {
-            writer.WriteString("selected_protocol", SelectedProtocol);
+            Output.JsonStringCache.WriteString(writer, JsonNames.SelectedProtocol, SelectedProtocol);
         }
 
         if (FailureCode is int code)
         {
-            writer.WriteNumber("failure_code", code);
+            writer.WriteNumber(JsonNames.FailureCode, code);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Cookie = JsonEncodedText.Encode("cookie");
+    public static readonly JsonEncodedText FailureCode = JsonEncodedText.Encode("failure_code");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Rdp = JsonEncodedText.Encode("rdp");
+    public static readonly JsonEncodedText RequestedProtocols = JsonEncodedText.Encode("requested_protocols");
+    public static readonly JsonEncodedText SelectedProtocol = JsonEncodedText.Encode("selected_protocol");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
 }

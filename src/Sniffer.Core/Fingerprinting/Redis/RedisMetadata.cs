@@ -67,12 +67,19 @@ public sealed class RedisMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("redis"u8);
+        writer.WriteStartObject(JsonNames.Redis);
         if (Command is not null)
         {
-            writer.WriteString("command"u8, Command);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Command, Command);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+    public static readonly JsonEncodedText Redis = JsonEncodedText.Encode("redis");
 }

@@ -45,22 +45,31 @@ public sealed class RsyncMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("rsync"u8);
+        writer.WriteStartObject(JsonNames.Rsync);
         if (ServerVersion is not null)
         {
-            writer.WriteString("server_version"u8, ServerVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ServerVersion, ServerVersion);
         }
 
         if (ClientVersion is not null)
         {
-            writer.WriteString("client_version"u8, ClientVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientVersion, ClientVersion);
         }
 
         if (Module is not null)
         {
-            writer.WriteString("module"u8, Module);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Module, Module);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientVersion = JsonEncodedText.Encode("client_version");
+    public static readonly JsonEncodedText Module = JsonEncodedText.Encode("module");
+    public static readonly JsonEncodedText Rsync = JsonEncodedText.Encode("rsync");
+    public static readonly JsonEncodedText ServerVersion = JsonEncodedText.Encode("server_version");
 }

@@ -68,22 +68,32 @@ public sealed class RtpMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("rtp");
+        writer.WriteStartObject(JsonNames.Rtp);
         if (PayloadType is int pt)
         {
-            writer.WriteNumber("payload_type", pt);
+            writer.WriteNumber(JsonNames.PayloadType, pt);
             if (Encoding(pt) is string encoding)
             {
-                writer.WriteString("encoding", encoding);
+                Output.JsonStringCache.WriteString(writer, JsonNames.Encoding, encoding);
             }
         }
 
-        writer.WriteString("ssrc", Ssrc);
+        Output.JsonStringCache.WriteString(writer, JsonNames.Ssrc, Ssrc);
         if (RtcpType is not null)
         {
-            writer.WriteString("rtcp_type", RtcpType);
+            Output.JsonStringCache.WriteString(writer, JsonNames.RtcpType, RtcpType);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Encoding = JsonEncodedText.Encode("encoding");
+    public static readonly JsonEncodedText PayloadType = JsonEncodedText.Encode("payload_type");
+    public static readonly JsonEncodedText RtcpType = JsonEncodedText.Encode("rtcp_type");
+    public static readonly JsonEncodedText Rtp = JsonEncodedText.Encode("rtp");
+    public static readonly JsonEncodedText Ssrc = JsonEncodedText.Encode("ssrc");
 }

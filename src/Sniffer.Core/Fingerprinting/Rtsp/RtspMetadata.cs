@@ -66,37 +66,49 @@ public sealed class RtspMetadata : ProtocolMetadata
     {
         if (Uri is not null)
         {
-            writer.WriteStartObject("url"u8);
-            writer.WriteString("original"u8, Uri);
+            writer.WriteStartObject(JsonNames.Url);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Original, Uri);
             writer.WriteEndObject();
         }
 
         if (UserAgent is not null)
         {
-            writer.WriteStartObject("user_agent"u8);
-            writer.WriteString("original"u8, UserAgent);
+            writer.WriteStartObject(JsonNames.UserAgent);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Original, UserAgent);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("rtsp"u8);
+        writer.WriteStartObject(JsonNames.Rtsp);
         if (Method is not null)
         {
-            writer.WriteString("method"u8, Method);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Method, Method);
         }
 
         if (StatusCode != 0)
         {
-            writer.WriteNumber("status_code"u8, StatusCode);
+            writer.WriteNumber(JsonNames.StatusCode, StatusCode);
         }
 
         if (Server is not null)
         {
-            writer.WriteString("server"u8, Server);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Server, Server);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+    public static readonly JsonEncodedText Original = JsonEncodedText.Encode("original");
+    public static readonly JsonEncodedText Rtsp = JsonEncodedText.Encode("rtsp");
+    public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+    public static readonly JsonEncodedText StatusCode = JsonEncodedText.Encode("status_code");
+    public static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
+    public static readonly JsonEncodedText UserAgent = JsonEncodedText.Encode("user_agent");
 }

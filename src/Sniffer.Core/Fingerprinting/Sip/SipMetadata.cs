@@ -89,15 +89,15 @@ public sealed class SipMetadata : ProtocolMetadata
     {
         if (UserAgent is not null)
         {
-            writer.WriteStartObject("user_agent"u8);
-            writer.WriteString("original"u8, UserAgent);
+            writer.WriteStartObject(JsonNames.UserAgent);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Original, UserAgent);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("sip"u8);
+        writer.WriteStartObject(JsonNames.Sip);
         WriteIf(writer, "method"u8, Method);
         WriteIf(writer, "uri"u8, Uri);
         WriteIf(writer, "from"u8, From);
@@ -105,7 +105,7 @@ public sealed class SipMetadata : ProtocolMetadata
         WriteIf(writer, "call_id"u8, CallId);
         if (StatusCode != 0)
         {
-            writer.WriteNumber("status_code"u8, StatusCode);
+            writer.WriteNumber(JsonNames.StatusCode, StatusCode);
         }
 
         writer.WriteEndObject();
@@ -118,4 +118,13 @@ public sealed class SipMetadata : ProtocolMetadata
             writer.WriteString(name, value);
         }
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Original = JsonEncodedText.Encode("original");
+    public static readonly JsonEncodedText Sip = JsonEncodedText.Encode("sip");
+    public static readonly JsonEncodedText StatusCode = JsonEncodedText.Encode("status_code");
+    public static readonly JsonEncodedText UserAgent = JsonEncodedText.Encode("user_agent");
 }

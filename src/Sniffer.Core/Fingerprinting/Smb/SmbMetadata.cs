@@ -189,25 +189,25 @@ public sealed class SmbMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("smb");
+        writer.WriteStartObject(JsonNames.Smb);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
         }
 
         if (Dialect is not null)
         {
-            writer.WriteString("dialect", Dialect);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Dialect, Dialect);
         }
 
         if (Command is not null)
         {
-            writer.WriteString("command", Command);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Command, Command);
         }
 
         if (OfferedDialects is { Count: > 0 })
         {
-            writer.WriteStartArray("client_dialects");
+            writer.WriteStartArray(JsonNames.ClientDialects);
             foreach (var d in OfferedDialects)
             {
                 writer.WriteStringValue(d);
@@ -218,4 +218,14 @@ public sealed class SmbMetadata : ProtocolMetadata
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientDialects = JsonEncodedText.Encode("client_dialects");
+    public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+    public static readonly JsonEncodedText Dialect = JsonEncodedText.Encode("dialect");
+    public static readonly JsonEncodedText Smb = JsonEncodedText.Encode("smb");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

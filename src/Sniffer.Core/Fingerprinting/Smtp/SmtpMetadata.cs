@@ -102,11 +102,11 @@ public sealed class SmtpMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("email"u8);
+        writer.WriteStartObject(JsonNames.Email);
         if (MailFrom is not null)
         {
-            writer.WriteStartObject("from"u8);
-            writer.WriteStartArray("address"u8);
+            writer.WriteStartObject(JsonNames.From);
+            writer.WriteStartArray(JsonNames.Address);
             writer.WriteStringValue(MailFrom);
             writer.WriteEndArray();
             writer.WriteEndObject();
@@ -114,8 +114,8 @@ public sealed class SmtpMetadata : ProtocolMetadata
 
         if (_recipients is not null)
         {
-            writer.WriteStartObject("to"u8);
-            writer.WriteStartArray("address"u8);
+            writer.WriteStartObject(JsonNames.To);
+            writer.WriteStartArray(JsonNames.Address);
             foreach (var r in _recipients)
             {
                 writer.WriteStringValue(r);
@@ -130,22 +130,35 @@ public sealed class SmtpMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("smtp"u8);
+        writer.WriteStartObject(JsonNames.Smtp);
         if (Banner is not null)
         {
-            writer.WriteString("banner"u8, Banner);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Banner, Banner);
         }
 
         if (Helo is not null)
         {
-            writer.WriteString("helo"u8, Helo);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Helo, Helo);
         }
 
         if (StartTls)
         {
-            writer.WriteBoolean("starttls"u8, true);
+            writer.WriteBoolean(JsonNames.Starttls, true);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Address = JsonEncodedText.Encode("address");
+    public static readonly JsonEncodedText Banner = JsonEncodedText.Encode("banner");
+    public static readonly JsonEncodedText Email = JsonEncodedText.Encode("email");
+    public static readonly JsonEncodedText From = JsonEncodedText.Encode("from");
+    public static readonly JsonEncodedText Helo = JsonEncodedText.Encode("helo");
+    public static readonly JsonEncodedText Smtp = JsonEncodedText.Encode("smtp");
+    public static readonly JsonEncodedText Starttls = JsonEncodedText.Encode("starttls");
+    public static readonly JsonEncodedText To = JsonEncodedText.Encode("to");
 }

@@ -89,20 +89,20 @@ public sealed class SnmpMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("snmp");
+        writer.WriteStartObject(JsonNames.Snmp);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
         }
 
         if (Community is not null)
         {
-            writer.WriteString("community", Community);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Community, Community);
         }
 
         if (PduType is not null)
         {
-            writer.WriteString("pdu_type", PduType);
+            Output.JsonStringCache.WriteString(writer, JsonNames.PduType, PduType);
         }
 
         if (SecurityLevel is not null)
@@ -122,4 +122,13 @@ public sealed class SnmpMetadata : ProtocolMetadata
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Community = JsonEncodedText.Encode("community");
+    public static readonly JsonEncodedText PduType = JsonEncodedText.Encode("pdu_type");
+    public static readonly JsonEncodedText Snmp = JsonEncodedText.Encode("snmp");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

@@ -137,38 +137,38 @@ public sealed class SocksMetadata : ProtocolMetadata
     {
         if (User is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("name", User);
+            writer.WriteStartObject(JsonNames.User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Name, User);
             writer.WriteEndObject();
         }
     }
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("socks");
+        writer.WriteStartObject(JsonNames.Socks);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
         }
 
         if (Command is not null)
         {
-            writer.WriteString("command", Command);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Command, Command);
         }
 
         if (Target is not null)
         {
-            writer.WriteString("target", Target);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Target, Target);
         }
 
         if (AuthMethod is not null)
         {
-            writer.WriteString("auth_method", AuthMethod);
+            Output.JsonStringCache.WriteString(writer, JsonNames.AuthMethod, AuthMethod);
         }
 
         if (Reply is int reply)
         {
-            writer.WriteNumber("reply", reply);
+            writer.WriteNumber(JsonNames.Reply, reply);
         }
 
         writer.WriteEndObject();
@@ -218,4 +218,17 @@ public sealed class SocksMetadata : ProtocolMetadata
 
         return true;
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText AuthMethod = JsonEncodedText.Encode("auth_method");
+    public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+    public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    public static readonly JsonEncodedText Reply = JsonEncodedText.Encode("reply");
+    public static readonly JsonEncodedText Socks = JsonEncodedText.Encode("socks");
+    public static readonly JsonEncodedText Target = JsonEncodedText.Encode("target");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

@@ -65,28 +65,28 @@ public sealed class SshEndpoint
         return _done = true;
     }
 
-    internal void Write(Utf8JsonWriter w, ReadOnlySpan<byte> name)
+    internal void Write(ref Output.JsonRun w, JsonEncodedText name)
     {
         if (ProtoVersion is null)
         {
             return;
         }
 
-        w.WriteStartObject(name);
-        w.WriteString("proto_version"u8, ProtoVersion);
-        w.WriteString("software"u8, Software);
+        w.StartObject(name);
+        w.String(JsonNames.ProtoVersion, ProtoVersion);
+        w.String(JsonNames.Software, Software);
         if (Comments is not null)
         {
-            w.WriteString("comments"u8, Comments);
+            w.String(JsonNames.Comments, Comments);
         }
 
         if (Hassh is not null)
         {
-            w.WriteString("hassh"u8, Hassh);
-            w.WriteString("hassh_algorithms"u8, HasshAlgorithms);
+            w.String(JsonNames.Hassh, Hassh);
+            w.String(JsonNames.HasshAlgorithms, HasshAlgorithms);
         }
 
-        w.WriteEndObject();
+        w.EndObject();
     }
 }
 
@@ -123,10 +123,12 @@ public sealed class SshMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("ssh"u8);
-        Client.Write(writer, "client"u8);
-        Server.Write(writer, "server"u8);
-        writer.WriteEndObject();
+        var run = new Output.JsonRun(writer);
+        run.StartObject(JsonNames.Ssh);
+        Client.Write(ref run, JsonNames.Client);
+        Server.Write(ref run, JsonNames.Server);
+        run.EndObject();
+        run.Flush();
     }
 
     public override void CollectFingerprints(ICollection<string> fingerprints)
@@ -141,4 +143,17 @@ public sealed class SshMetadata : ProtocolMetadata
             fingerprints.Add("hassh_server:" + Server.Hassh);
         }
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
+    public static readonly JsonEncodedText Comments = JsonEncodedText.Encode("comments");
+    public static readonly JsonEncodedText Hassh = JsonEncodedText.Encode("hassh");
+    public static readonly JsonEncodedText HasshAlgorithms = JsonEncodedText.Encode("hassh_algorithms");
+    public static readonly JsonEncodedText ProtoVersion = JsonEncodedText.Encode("proto_version");
+    public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+    public static readonly JsonEncodedText Software = JsonEncodedText.Encode("software");
+    public static readonly JsonEncodedText Ssh = JsonEncodedText.Encode("ssh");
 }

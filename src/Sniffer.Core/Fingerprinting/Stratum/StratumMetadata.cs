@@ -87,22 +87,31 @@ public sealed class StratumMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("stratum"u8);
+        writer.WriteStartObject(JsonNames.Stratum);
         if (Method is not null)
         {
-            writer.WriteString("method"u8, Method);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Method, Method);
         }
 
         if (Agent is not null)
         {
-            writer.WriteString("agent"u8, Agent);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Agent, Agent);
         }
 
         if (Worker is not null)
         {
-            writer.WriteString("worker"u8, Worker);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Worker, Worker);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Agent = JsonEncodedText.Encode("agent");
+    public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+    public static readonly JsonEncodedText Stratum = JsonEncodedText.Encode("stratum");
+    public static readonly JsonEncodedText Worker = JsonEncodedText.Encode("worker");
 }

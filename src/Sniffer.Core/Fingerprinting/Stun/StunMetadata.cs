@@ -136,23 +136,33 @@ public sealed class StunMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("stun");
-        writer.WriteString("message_type", MessageType);
+        writer.WriteStartObject(JsonNames.Stun);
+        Output.JsonStringCache.WriteString(writer, JsonNames.MessageType, MessageType);
         if (Software is not null)
         {
-            writer.WriteString("software", Software);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Software, Software);
         }
 
         if (Username is not null)
         {
-            writer.WriteString("username", Username);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Username, Username);
         }
 
         if (Realm is not null)
         {
-            writer.WriteString("realm", Realm);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Realm, Realm);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText MessageType = JsonEncodedText.Encode("message_type");
+    public static readonly JsonEncodedText Realm = JsonEncodedText.Encode("realm");
+    public static readonly JsonEncodedText Software = JsonEncodedText.Encode("software");
+    public static readonly JsonEncodedText Stun = JsonEncodedText.Encode("stun");
+    public static readonly JsonEncodedText Username = JsonEncodedText.Encode("username");
 }

@@ -78,16 +78,24 @@ public sealed class SvnMetadata : ProtocolMetadata
     {
         if (Url is not null)
         {
-            writer.WriteStartObject("url"u8);
-            writer.WriteString("original"u8, Url);
+            writer.WriteStartObject(JsonNames.Url);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Original, Url);
             writer.WriteEndObject();
         }
 
         if (UserAgent is not null)
         {
-            writer.WriteStartObject("user_agent"u8);
-            writer.WriteString("original"u8, UserAgent);
+            writer.WriteStartObject(JsonNames.UserAgent);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Original, UserAgent);
             writer.WriteEndObject();
         }
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Original = JsonEncodedText.Encode("original");
+    public static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
+    public static readonly JsonEncodedText UserAgent = JsonEncodedText.Encode("user_agent");
 }

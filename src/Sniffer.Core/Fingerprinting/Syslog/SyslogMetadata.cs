@@ -93,41 +93,57 @@ public sealed class SyslogMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("log");
-        writer.WriteStartObject("syslog");
-        writer.WriteNumber("priority", Priority);
-        writer.WriteStartObject("facility");
-        writer.WriteNumber("code", Priority >> 3);
+        writer.WriteStartObject(JsonNames.Log);
+        writer.WriteStartObject(JsonNames.Syslog);
+        writer.WriteNumber(JsonNames.Priority, Priority);
+        writer.WriteStartObject(JsonNames.Facility);
+        writer.WriteNumber(JsonNames.Code, Priority >> 3);
         writer.WriteEndObject();
-        writer.WriteStartObject("severity");
-        writer.WriteNumber("code", Priority & 7);
+        writer.WriteStartObject(JsonNames.Severity);
+        writer.WriteNumber(JsonNames.Code, Priority & 7);
         writer.WriteEndObject();
         if (Hostname is not null)
         {
-            writer.WriteString("hostname", Hostname);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Hostname, Hostname);
         }
 
         if (AppName is not null)
         {
-            writer.WriteString("appname", AppName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Appname, AppName);
         }
 
         if (ProcId is not null)
         {
-            writer.WriteString("procid", ProcId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Procid, ProcId);
         }
 
         if (MsgId is not null)
         {
-            writer.WriteString("msgid", MsgId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Msgid, MsgId);
         }
 
         if (Version is int version)
         {
-            writer.WriteString("version", version == 1 ? "1" : "0");
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, version == 1 ? "1" : "0");
         }
 
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Appname = JsonEncodedText.Encode("appname");
+    public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+    public static readonly JsonEncodedText Facility = JsonEncodedText.Encode("facility");
+    public static readonly JsonEncodedText Hostname = JsonEncodedText.Encode("hostname");
+    public static readonly JsonEncodedText Log = JsonEncodedText.Encode("log");
+    public static readonly JsonEncodedText Msgid = JsonEncodedText.Encode("msgid");
+    public static readonly JsonEncodedText Priority = JsonEncodedText.Encode("priority");
+    public static readonly JsonEncodedText Procid = JsonEncodedText.Encode("procid");
+    public static readonly JsonEncodedText Severity = JsonEncodedText.Encode("severity");
+    public static readonly JsonEncodedText Syslog = JsonEncodedText.Encode("syslog");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
 }

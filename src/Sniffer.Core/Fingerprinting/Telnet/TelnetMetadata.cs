@@ -14,9 +14,17 @@ public sealed class TelnetMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("telnet"u8);
-        writer.WriteNumber("client_commands"u8, ClientCommands);
-        writer.WriteNumber("server_commands"u8, ServerCommands);
+        writer.WriteStartObject(JsonNames.Telnet);
+        writer.WriteNumber(JsonNames.ClientCommands, ClientCommands);
+        writer.WriteNumber(JsonNames.ServerCommands, ServerCommands);
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientCommands = JsonEncodedText.Encode("client_commands");
+    public static readonly JsonEncodedText ServerCommands = JsonEncodedText.Encode("server_commands");
+    public static readonly JsonEncodedText Telnet = JsonEncodedText.Encode("telnet");
 }

@@ -46,18 +46,27 @@ public sealed class TftpMetadata : ProtocolMetadata
             return;
         }
 
-        writer.WriteStartObject("tftp");
-        writer.WriteString("opcode", OpcodeName(Opcode));
+        writer.WriteStartObject(JsonNames.Tftp);
+        Output.JsonStringCache.WriteString(writer, JsonNames.Opcode, OpcodeName(Opcode));
         if (FileName is not null)
         {
-            writer.WriteString("filename", FileName);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Filename, FileName);
         }
 
         if (Mode is not null)
         {
-            writer.WriteString("mode", Mode);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Mode, Mode);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText Filename = JsonEncodedText.Encode("filename");
+    public static readonly JsonEncodedText Mode = JsonEncodedText.Encode("mode");
+    public static readonly JsonEncodedText Opcode = JsonEncodedText.Encode("opcode");
+    public static readonly JsonEncodedText Tftp = JsonEncodedText.Encode("tftp");
 }

@@ -61,20 +61,20 @@ public sealed class VncMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("vnc");
+        writer.WriteStartObject(JsonNames.Vnc);
         if (Version is not null)
         {
-            writer.WriteString("version", Version);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Version, Version);
         }
 
         if (ClientVersion is not null)
         {
-            writer.WriteString("client_version", ClientVersion);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ClientVersion, ClientVersion);
         }
 
         if (SecurityTypes is not null)
         {
-            writer.WriteStartArray("security_types");
+            writer.WriteStartArray(JsonNames.SecurityTypes);
             foreach (byte t in SecurityTypes)
             {
                 writer.WriteNumberValue(t);
@@ -85,4 +85,13 @@ public sealed class VncMetadata : ProtocolMetadata
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText ClientVersion = JsonEncodedText.Encode("client_version");
+    public static readonly JsonEncodedText SecurityTypes = JsonEncodedText.Encode("security_types");
+    public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    public static readonly JsonEncodedText Vnc = JsonEncodedText.Encode("vnc");
 }

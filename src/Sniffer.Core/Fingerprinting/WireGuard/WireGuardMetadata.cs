@@ -48,22 +48,31 @@ public sealed class WireGuardMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("wireguard");
+        writer.WriteStartObject(JsonNames.Wireguard);
         if (MessageType is not null)
         {
-            writer.WriteString("message_type", MessageType);
+            Output.JsonStringCache.WriteString(writer, JsonNames.MessageType, MessageType);
         }
 
         if (SenderIndex is not null)
         {
-            writer.WriteString("sender_index", SenderIndex);
+            Output.JsonStringCache.WriteString(writer, JsonNames.SenderIndex, SenderIndex);
         }
 
         if (ReceiverIndex is not null)
         {
-            writer.WriteString("receiver_index", ReceiverIndex);
+            Output.JsonStringCache.WriteString(writer, JsonNames.ReceiverIndex, ReceiverIndex);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText MessageType = JsonEncodedText.Encode("message_type");
+    public static readonly JsonEncodedText ReceiverIndex = JsonEncodedText.Encode("receiver_index");
+    public static readonly JsonEncodedText SenderIndex = JsonEncodedText.Encode("sender_index");
+    public static readonly JsonEncodedText Wireguard = JsonEncodedText.Encode("wireguard");
 }

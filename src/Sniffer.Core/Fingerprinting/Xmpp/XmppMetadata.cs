@@ -78,27 +78,37 @@ public sealed class XmppMetadata : ProtocolMetadata
 
     public override void WriteSniffer(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("xmpp"u8);
+        writer.WriteStartObject(JsonNames.Xmpp);
         if (!string.IsNullOrEmpty(To))
         {
-            writer.WriteString("to"u8, To);
+            Output.JsonStringCache.WriteString(writer, JsonNames.To, To);
         }
 
         if (!string.IsNullOrEmpty(From))
         {
-            writer.WriteString("from"u8, From);
+            Output.JsonStringCache.WriteString(writer, JsonNames.From, From);
         }
 
         if (Namespace is not null)
         {
-            writer.WriteString("namespace"u8, Namespace);
+            Output.JsonStringCache.WriteString(writer, JsonNames.Namespace, Namespace);
         }
 
         if (StartTls)
         {
-            writer.WriteBoolean("starttls"u8, true);
+            writer.WriteBoolean(JsonNames.Starttls, true);
         }
 
         writer.WriteEndObject();
     }
+}
+
+/// <summary>Property names of this file's records, encoded once (a "…"u8 name is scanned for escaping on every call).</summary>
+file static class JsonNames
+{
+    public static readonly JsonEncodedText From = JsonEncodedText.Encode("from");
+    public static readonly JsonEncodedText Namespace = JsonEncodedText.Encode("namespace");
+    public static readonly JsonEncodedText Starttls = JsonEncodedText.Encode("starttls");
+    public static readonly JsonEncodedText To = JsonEncodedText.Encode("to");
+    public static readonly JsonEncodedText Xmpp = JsonEncodedText.Encode("xmpp");
 }
