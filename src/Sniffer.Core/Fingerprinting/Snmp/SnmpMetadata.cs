@@ -107,17 +107,17 @@ public sealed class SnmpMetadata : ProtocolMetadata
 
         if (SecurityLevel is not null)
         {
-            writer.WriteString("security_level", SecurityLevel);
+            Output.JsonStringCache.WriteString(writer, JsonNames.SecurityLevel, SecurityLevel);
         }
 
         if (User is not null)
         {
-            writer.WriteString("user", User);
+            Output.JsonStringCache.WriteString(writer, JsonNames.User, User);
         }
 
         if (EngineId is not null)
         {
-            writer.WriteString("engine_id", EngineId);
+            Output.JsonStringCache.WriteString(writer, JsonNames.EngineId, EngineId);
         }
 
         writer.WriteEndObject();
@@ -131,4 +131,7 @@ file static class JsonNames
     public static readonly JsonEncodedText PduType = JsonEncodedText.Encode("pdu_type");
     public static readonly JsonEncodedText Snmp = JsonEncodedText.Encode("snmp");
     public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    public static readonly JsonEncodedText SecurityLevel = JsonEncodedText.Encode("security_level");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
+    public static readonly JsonEncodedText EngineId = JsonEncodedText.Encode("engine_id");
 }
