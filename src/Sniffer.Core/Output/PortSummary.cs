@@ -81,6 +81,8 @@ public sealed class PortSummary
         public readonly HashSet<(IpAddr Ip, ushort Port)> Servers = [];
         public readonly Dictionary<Product, long> Products = [];
         public readonly Dictionary<string, long> Fingerprints = new(StringComparer.Ordinal);
+        /// <summary>Protocols found inside this one (STARTTLS, SOCKS, HTTP CONNECT …), by name.</summary>
+        public readonly Dictionary<string, long> Inner = new(StringComparer.Ordinal);
         /// <summary>Unknown shapes by shape hash; the text ("shape (hash)") is made once, when first seen.</summary>
         public readonly Dictionary<ulong, ShapeCount> UnknownShapes = [];
         public long Omitted;
@@ -154,6 +156,11 @@ public sealed class PortSummary
                 foreach (var f in _fingerprints)
                 {
                     Count(p.Fingerprints, f, 1, ref p.Omitted);
+                }
+
+                if (meta?.Inner is { Name: { } inner } && inner != protocol) // a switch (STUN → DTLS) already names the flow
+                {
+                    Count(p.Inner, inner, 1, ref p.Omitted);
                 }
 
                 if (flow.Unknown is { } unknown)
@@ -273,6 +280,11 @@ public sealed class PortSummary
                             Count(q.Fingerprints, fingerprint, n, ref q.Omitted);
                         }
 
+                        foreach (var (inner, n) in p.Inner)
+                        {
+                            Count(q.Inner, inner, n, ref q.Omitted);
+                        }
+
                         foreach (var (hash, shape) in p.UnknownShapes)
                         {
                             CountShape(q, hash, null, shape.Text, shape.Example, shape.Flows);
@@ -321,6 +333,7 @@ public sealed class PortSummary
                 WriteServers(w, "servers"u8, p.Servers);
                 WriteCounts(w, "products"u8, p.Products.Select(kv => (kv.Key.ToString(), kv.Value)));
                 WriteCounts(w, "fingerprints"u8, p.Fingerprints.Select(kv => (kv.Key, kv.Value)));
+                WriteCounts(w, "inner"u8, p.Inner.Select(kv => (kv.Key, kv.Value)));
                 WriteCounts(w, "unknown_shapes"u8, p.UnknownShapes.Values.Select(s => (s.Text, s.Flows)));
                 if (p.Omitted > 0)
                 {
@@ -362,6 +375,7 @@ public sealed class PortSummary
                     [.. p.Servers.OrderBy(x => x.Ip).ThenBy(x => x.Port).Select(x => x.Ip.IsV6 ? $"[{x.Ip}]:{x.Port}" : $"{x.Ip}:{x.Port}")],
                     Ranked(p.Products.Select(kv => (kv.Key.ToString(), kv.Value))),
                     Ranked(p.Fingerprints.Select(kv => (kv.Key, kv.Value))),
+                    Ranked(p.Inner.Select(kv => (kv.Key, kv.Value))),
                     [.. p.UnknownShapes.Values.OrderByDescending(x => x.Flows).ThenBy(x => x.Text, StringComparer.Ordinal)
                         .Select(x => new UnknownShapeView(x.Text, x.Flows, x.Example))],
                     p.Omitted));
@@ -416,9 +430,9 @@ public sealed class PortSummary
 /// <summary>One watched server port in <see cref="PortSummary.Snapshot"/>.</summary>
 public sealed record PortView(ushort Port, string? Registration, long Flows, long FirstNs, long LastNs, IReadOnlyList<ProtocolView> Protocols);
 
-/// <summary>One protocol seen on a port: flows, bytes, servers (<c>ip:port</c>), products, fingerprints, unknown shapes.</summary>
+/// <summary>One protocol seen on a port: flows, bytes, servers (<c>ip:port</c>), products, fingerprints, inner protocols, unknown shapes.</summary>
 public sealed record ProtocolView(string Name, long Flows, long Bytes, IReadOnlyList<string> Servers, IReadOnlyList<CountView> Products,
-    IReadOnlyList<CountView> Fingerprints, IReadOnlyList<UnknownShapeView> UnknownShapes, long Omitted);
+    IReadOnlyList<CountView> Fingerprints, IReadOnlyList<CountView> Inner, IReadOnlyList<UnknownShapeView> UnknownShapes, long Omitted);
 
 /// <summary>A value and how many flows had it.</summary>
 public readonly record struct CountView(string Value, long Flows);

@@ -53,6 +53,11 @@ internal static class SummaryTable
                     sb.Append("; products ").Append(Top(p.Products.Select(x => $"{x.Value} ({x.Flows})").ToList(), TopProducts, p.Products.Count));
                 }
 
+                if (p.Inner.Count > 0)
+                {
+                    sb.Append("; inside ").Append(Top(p.Inner.Select(x => $"{x.Value} ({x.Flows})").ToList(), TopProducts, p.Inner.Count));
+                }
+
                 sb.Append('\n');
                 foreach (var u in p.UnknownShapes.Take(TopUnknownShapes))
                 {

@@ -65,6 +65,41 @@ public class InnerProtocolTests
         Assert.Equal("True", end.Str("sniffer.smtp.starttls"));
     }
 
+    /// <summary>The port summary counts what ran inside the outer protocol, beside its fingerprints.</summary>
+    [Fact]
+    public void PortSummaryCountsInnerProtocols()
+    {
+        var frames = new List<CapturedFrame>();
+        for (int i = 0; i < 3; i++)
+        {
+            var c = new TcpConversation("10.1.1.1", (ushort)(51000 + i), "10.2.2.2", 3624, startNs: 1_700_000_000_000_000_000L + (i * 1_000_000_000L)).Handshake()
+                .ServerData(Ascii("220 mail.example.org ESMTP Postfix\r\n"))
+                .ClientData(Ascii("EHLO client.example.org\r\n"))
+                .ServerData(Ascii("250-mail.example.org\r\n250 STARTTLS\r\n"));
+            if (i < 2)
+            {
+                c.ClientData(Ascii("STARTTLS\r\n")).ServerData(Ascii("220 2.0.0 Ready to start TLS\r\n"))
+                    .ClientData(Tls.Client).ServerData(Tls.Server);
+            }
+            else
+            {
+                c.ClientData(Ascii("QUIT\r\n")).ServerData(Ascii("221 Bye\r\n"));
+            }
+
+            frames.AddRange(c.Close().Frames);
+        }
+
+        var (records, _) = PipelineRunner.Run(CaptureBuilder.Pcap(1, frames));
+        var summary = Assert.Single(records.Action("port_summary"));
+        var smtp = Assert.Single(summary.Get("sniffer.protocols")!.Value.EnumerateArray());
+        Assert.Equal("smtp", smtp.Str("name"));
+        Assert.Equal("3", smtp.Str("flows"));
+        var inner = Assert.Single(smtp.Get("inner")!.Value.EnumerateArray());
+        Assert.Equal("tls", inner.Str("value"));
+        Assert.Equal("2", inner.Str("flows"));
+        Assert.Contains(smtp.Get("fingerprints")!.Value.EnumerateArray(), f => f.Str("value")!.StartsWith("ja4:", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void StartTlsRefusedHasNoInnerProtocol()
     {
