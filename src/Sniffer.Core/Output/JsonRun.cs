@@ -198,20 +198,7 @@ public ref struct JsonRun
 
         Name(name, (ascii.Length * 6) + 2);
         _buffer[_length++] = (byte)'"';
-        var escapes = RawJson.AsciiEscapes;
-        foreach (byte b in ascii)
-        {
-            var escaped = escapes[b];
-            if (escaped.Length == 1)
-            {
-                _buffer[_length++] = b;
-            }
-            else
-            {
-                Append(escaped);
-            }
-        }
-
+        _length += RawJson.EscapeAscii(ascii, _buffer.AsSpan(_length));
         _buffer[_length++] = (byte)'"';
         _separator = true;
     }

@@ -107,23 +107,35 @@ internal ref struct RawJson
         }
 
         _buffer[_length++] = (byte)'"';
-        // Byte by byte: the texts are short and escapes frequent (binary first bytes shown as \xNN).
+        _length += EscapeAscii(text, _buffer[_length..]);
+        _buffer[_length++] = (byte)'"';
+        return true;
+    }
+
+    /// <summary>
+    /// Writes ASCII <paramref name="ascii"/> escaped as the record writer escapes it into <paramref name="destination"/>
+    /// (room for <see cref="MaxAsciiEscape"/> bytes per input byte); returns the bytes written. Byte by byte: the
+    /// texts are short and escapes frequent (binary first bytes shown as \xNN).
+    /// </summary>
+    internal static int EscapeAscii(scoped ReadOnlySpan<byte> ascii, Span<byte> destination)
+    {
         var escapes = AsciiEscapes;
-        foreach (byte b in text)
+        int n = 0;
+        foreach (byte b in ascii)
         {
             var escaped = escapes[b];
             if (escaped.Length == 1)
             {
-                _buffer[_length++] = b;
+                destination[n++] = b;
             }
             else
             {
-                Append(escaped);
+                escaped.CopyTo(destination[n..]);
+                n += escaped.Length;
             }
         }
 
-        _buffer[_length++] = (byte)'"';
-        return true;
+        return n;
     }
 
     /// <summary>
