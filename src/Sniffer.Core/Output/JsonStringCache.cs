@@ -47,8 +47,13 @@ public static class JsonStringCache
     private const int ChunkCount = 16;
     /// <summary>Longest encoded value kept (quotes included); longer ones are written but not kept.</summary>
     public const int MaxEntryBytes = 8 * 1024;
-    /// <summary>Longer values (characters) take the plain path (every wire text limit is below it).</summary>
-    public const int MaxLength = 4096;
+    /// <summary>
+    /// Longer values (characters) take the plain path. The slots keep their strings alive, so this bounds what the
+    /// cache can pin per worker: <see cref="SlotCount"/> × 1,025 UTF-16 characters ≈ 4 MiB even when every value is
+    /// unique and long (hostile traffic). Most wire texts are cut at <see cref="Fingerprinting.WireText.DefaultMaxLength"/>
+    /// (1,024 plus the truncation mark) and fit; the few longer limits (URLs, DNS answer lists) are rarely that long.
+    /// </summary>
+    public const int MaxLength = Fingerprinting.WireText.DefaultMaxLength + 1;
 
     private struct Slot
     {
