@@ -30,12 +30,8 @@ public sealed class FtpFingerprinter : IFingerprinter
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "ftp.greeting_and_command", "ftp.command", "ftp.greeting");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as FtpMetadata ?? new FtpMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<FtpMetadata>(context, ref metadata);
 
     /// <summary>Commands only FTP opens with (no argument, or the argument is checked below).</summary>
     private static readonly byte[][] BareCommands =

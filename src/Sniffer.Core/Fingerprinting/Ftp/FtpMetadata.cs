@@ -5,7 +5,7 @@ using Sniffer.Fingerprinting.Text;
 namespace Sniffer.Fingerprinting.Ftp;
 
 /// <summary>FTP metadata: <c>user.name</c> (ECS, from USER), <c>sniffer.ftp.banner</c>, <c>sniffer.ftp.starttls</c> (AUTH TLS/SSL).</summary>
-public sealed class FtpMetadata : ProtocolMetadata
+public sealed class FtpMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest greeting line kept.</summary>
     public const int MaxBannerLength = 256;
@@ -35,7 +35,7 @@ public sealed class FtpMetadata : ProtocolMetadata
     public string? User { get; private set; }
     public bool StartTls { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Banner is null && TextLine.First(server, out var greeting) == TextLine.LineState.Complete)
         {

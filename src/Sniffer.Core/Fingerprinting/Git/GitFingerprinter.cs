@@ -33,12 +33,8 @@ public sealed class GitFingerprinter : IFingerprinter
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "git.request_and_advertisement", "git.request", "git.advertisement");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as GitMetadata ?? new GitMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<GitMetadata>(context, ref metadata);
 
     /// <summary>Pkt-line length at the start: -1 when fewer than 4 bytes, -2 when not hex or out of range.</summary>
     internal static int PktLength(ReadOnlySpan<byte> data)

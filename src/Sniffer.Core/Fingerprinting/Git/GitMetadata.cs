@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Git;
 /// git metadata: <c>sniffer.git.service</c> (git-upload-pack...), <c>.path</c>, <c>.host</c>,
 /// <c>.protocol_version</c>; application from the server's "agent=git/2.39.5" capability.
 /// </summary>
-public sealed class GitMetadata : ProtocolMetadata
+public sealed class GitMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary><c>git-upload-pack</c>, <c>git-receive-pack</c>, <c>git-upload-archive</c>.</summary>
     public const int MaxServiceLength = 32;
@@ -25,7 +25,7 @@ public sealed class GitMetadata : ProtocolMetadata
 
     private bool _agentSearched;
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Service is null && GitFingerprinter.ClientVerdict(client, true) == SideVerdict.Strong)
         {

@@ -41,12 +41,8 @@ public sealed class ImapFingerprinter : IFingerprinter
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "imap.greeting_and_command", "imap.command", "imap.greeting");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as ImapMetadata ?? new ImapMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<ImapMetadata>(context, ref metadata);
 
     internal static bool IsTagChar(byte b) => TextLine.IsAlnum(b) || b is (byte)'.' or (byte)'-' or (byte)'_';
 

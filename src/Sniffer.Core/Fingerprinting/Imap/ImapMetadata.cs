@@ -5,7 +5,7 @@ using Sniffer.Fingerprinting.Text;
 namespace Sniffer.Fingerprinting.Imap;
 
 /// <summary>IMAP metadata: <c>user.name</c> (ECS, from LOGIN), <c>sniffer.imap.banner</c>, <c>sniffer.imap.starttls</c>.</summary>
-public sealed class ImapMetadata : ProtocolMetadata
+public sealed class ImapMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest greeting line kept.</summary>
     public const int MaxBannerLength = 256;
@@ -18,7 +18,7 @@ public sealed class ImapMetadata : ProtocolMetadata
     public string? User { get; private set; }
     public bool StartTls { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Banner is null && TextLine.First(server, out var greeting) == TextLine.LineState.Complete)
         {

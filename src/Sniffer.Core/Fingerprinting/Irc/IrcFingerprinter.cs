@@ -29,12 +29,8 @@ public sealed class IrcFingerprinter : IFingerprinter
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "irc.registration_and_reply", "irc.registration", "irc.server_message");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as IrcMetadata ?? new IrcMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<IrcMetadata>(context, ref metadata);
 
     internal static SideVerdict ClientVerdict(ReadOnlySpan<byte> client, bool complete)
     {

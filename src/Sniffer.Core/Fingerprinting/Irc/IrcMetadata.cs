@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Irc;
 /// IRC metadata: <c>user.name</c> (ECS, the USER name), <c>sniffer.irc.nick</c>, <c>sniffer.irc.server</c> (the
 /// server's prefix); application from the 002/004 reply ("running version ircd-seven-1.1.3").
 /// </summary>
-public sealed class IrcMetadata : ProtocolMetadata
+public sealed class IrcMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest nick / user / server name kept.</summary>
     public const int MaxNameLength = 128;
@@ -20,7 +20,7 @@ public sealed class IrcMetadata : ProtocolMetadata
 
     private bool _versionSeen;
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         int pos = 0;
         for (int n = 0; n < MaxLines && (Nick is null || User is null) && TextLine.Next(client, ref pos, out var line); n++)

@@ -5,7 +5,7 @@ using Sniffer.Fingerprinting.Text;
 namespace Sniffer.Fingerprinting.Pop3;
 
 /// <summary>POP3 metadata: <c>user.name</c> (ECS, from USER), <c>sniffer.pop3.banner</c>, <c>sniffer.pop3.starttls</c>.</summary>
-public sealed class Pop3Metadata : ProtocolMetadata
+public sealed class Pop3Metadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest greeting line kept.</summary>
     public const int MaxBannerLength = 256;
@@ -18,7 +18,7 @@ public sealed class Pop3Metadata : ProtocolMetadata
     public string? User { get; private set; }
     public bool StartTls { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Banner is null && TextLine.First(server, out var greeting) == TextLine.LineState.Complete)
         {

@@ -57,12 +57,8 @@ public sealed class RedisFingerprinter : IFingerprinter
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete, out _), ServerVerdict(context.Server, context.ServerComplete),
             "redis.command_and_reply", "redis.command", "redis.reply");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as RedisMetadata ?? new RedisMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<RedisMetadata>(context, ref metadata);
 
     /// <summary>Reads "&lt;prefix&gt;&lt;int&gt;\r\n" at <paramref name="pos"/>; -1 incomplete, -2 invalid.</summary>
     internal static long ReadHeader(ReadOnlySpan<byte> s, ref int pos, byte prefix)

@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Redis;
 /// Redis metadata: <c>sniffer.redis.command</c> (the first command, upper-cased); application "Redis" (or
 /// "Valkey") and version from an INFO reply ("redis_version:7.0.15") or a RESP3 HELLO reply.
 /// </summary>
-public sealed class RedisMetadata : ProtocolMetadata
+public sealed class RedisMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>The <c>server</c> name of a HELLO reply when it is neither redis nor valkey.</summary>
     public const int MaxServerNameLength = 32;
@@ -16,7 +16,7 @@ public sealed class RedisMetadata : ProtocolMetadata
 
     public string? Command { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Command is null && RedisFingerprinter.ClientVerdict(client, true, out var command) >= SideVerdict.Weak)
         {

@@ -27,12 +27,8 @@ public sealed class RsyncFingerprinter : IFingerprinter
         TextLine.Combine(Verdict(context.Client, context.ClientComplete), Verdict(context.Server, context.ServerComplete),
             "rsync.greetings", "rsync.greeting", "rsync.greeting");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as RsyncMetadata ?? new RsyncMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<RsyncMetadata>(context, ref metadata);
 
     private static SideVerdict Verdict(ReadOnlySpan<byte> data, bool complete)
     {

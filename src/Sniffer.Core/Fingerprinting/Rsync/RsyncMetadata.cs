@@ -4,7 +4,7 @@ using Sniffer.Fingerprinting.Text;
 namespace Sniffer.Fingerprinting.Rsync;
 
 /// <summary>rsync metadata: <c>sniffer.rsync.server_version</c>, <c>.client_version</c> (protocol), <c>.module</c>.</summary>
-public sealed class RsyncMetadata : ProtocolMetadata
+public sealed class RsyncMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest module name kept.</summary>
     public const int MaxModuleLength = 128;
@@ -13,7 +13,7 @@ public sealed class RsyncMetadata : ProtocolMetadata
     public string? ClientVersion { get; private set; }
     public string? Module { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (ServerVersion is null && TextLine.First(server, out var s) == TextLine.LineState.Complete)
         {

@@ -34,12 +34,8 @@ public sealed class RtspFingerprinter : IFingerprinter
             StartLine.StatusVerdict(context.Server, context.ServerComplete, "rtsp/1.0 "u8, "rtsp/2.0 "u8),
             "rtsp.request_and_response", "rtsp.request_line", "rtsp.status_line");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as RtspMetadata ?? new RtspMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<RtspMetadata>(context, ref metadata);
 
     private static bool IsRtspUri(ReadOnlySpan<byte> uri) =>
         uri.SequenceEqual("*"u8) || TextLine.StartsWithIgnoreCase(uri, "rtsp://"u8) || TextLine.StartsWithIgnoreCase(uri, "rtsps://"u8) ||

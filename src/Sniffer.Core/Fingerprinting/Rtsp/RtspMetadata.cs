@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Rtsp;
 /// RTSP metadata: <c>url.original</c>, <c>user_agent.original</c> (ECS), <c>sniffer.rtsp.method</c>,
 /// <c>sniffer.rtsp.status_code</c>, <c>sniffer.rtsp.server</c>; application from Server (else User-Agent).
 /// </summary>
-public sealed class RtspMetadata : ProtocolMetadata
+public sealed class RtspMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest URI kept.</summary>
     public const int MaxUriLength = 512;
@@ -22,7 +22,7 @@ public sealed class RtspMetadata : ProtocolMetadata
     public string? Server { get; private set; }
     public int StatusCode { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Method is null && TextLine.First(client, out var request) == TextLine.LineState.Complete)
         {

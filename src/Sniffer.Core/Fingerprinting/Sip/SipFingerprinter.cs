@@ -47,12 +47,8 @@ public sealed class SipFingerprinter : IFingerprinter
         return StartLine.StatusVerdict(data, complete, "sip/2.0 "u8, "sip/2.0 "u8);
     }
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as SipMetadata ?? new SipMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<SipMetadata>(context, ref metadata);
 
     private static bool IsSipUri(ReadOnlySpan<byte> uri) =>
         TextLine.StartsWithIgnoreCase(uri, "sip:"u8) || TextLine.StartsWithIgnoreCase(uri, "sips:"u8) || TextLine.StartsWithIgnoreCase(uri, "tel:"u8);

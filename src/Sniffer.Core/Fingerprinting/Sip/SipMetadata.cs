@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Sip;
 /// SIP metadata: <c>user_agent.original</c> (ECS, User-Agent), <c>sniffer.sip.method</c>, <c>.uri</c>, <c>.from</c>,
 /// <c>.to</c>, <c>.call_id</c>, <c>.status_code</c>; application from Server (else User-Agent).
 /// </summary>
-public sealed class SipMetadata : ProtocolMetadata
+public sealed class SipMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest URI / header value kept.</summary>
     public const int MaxValueLength = 256;
@@ -22,7 +22,7 @@ public sealed class SipMetadata : ProtocolMetadata
 
     private bool _serverHeaderSeen;
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         ParseMessage(client);
         ParseMessage(server);

@@ -28,12 +28,8 @@ public sealed class SmtpFingerprinter : IFingerprinter
         TextLine.Combine(ClientVerdict(context.Client, context.ClientComplete), ServerVerdict(context.Server, context.ServerComplete),
             "smtp.greeting_and_helo", "smtp.helo", "smtp.greeting");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as SmtpMetadata ?? new SmtpMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<SmtpMetadata>(context, ref metadata);
 
     internal static SideVerdict ClientVerdict(ReadOnlySpan<byte> client, bool complete)
     {

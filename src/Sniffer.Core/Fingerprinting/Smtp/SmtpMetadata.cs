@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Smtp;
 /// SMTP metadata: <c>email.from.address</c>, <c>email.to.address</c> (ECS) and <c>sniffer.smtp.banner</c>,
 /// <c>.helo</c>, <c>.starttls</c>.
 /// </summary>
-public sealed class SmtpMetadata : ProtocolMetadata
+public sealed class SmtpMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest greeting line kept.</summary>
     public const int MaxBannerLength = 256;
@@ -30,7 +30,7 @@ public sealed class SmtpMetadata : ProtocolMetadata
     private int _rcptSeen;
 
     /// <summary>Parses what both sides hold; true once the envelope (or STARTTLS) has been seen.</summary>
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (Banner is null && TextLine.First(server, out var greeting) == TextLine.LineState.Complete)
         {

@@ -44,12 +44,8 @@ public sealed class StratumFingerprinter : IFingerprinter
             Verdict(context.Server, context.ServerComplete, ServerMethods, server: true),
             "stratum.request_and_response", "stratum.request", "stratum.response");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as StratumMetadata ?? new StratumMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<StratumMetadata>(context, ref metadata);
 
     private static SideVerdict Verdict(ReadOnlySpan<byte> data, bool complete, byte[][] methods, bool server)
     {

@@ -8,7 +8,7 @@ namespace Sniffer.Fingerprinting.Stratum;
 /// "agent" param of xmrig's login, or mining.subscribe's first param; also the application), <c>.worker</c>
 /// (mining.authorize's first param, login's "login", eth_submitLogin's "worker"/first param).
 /// </summary>
-public sealed class StratumMetadata : ProtocolMetadata
+public sealed class StratumMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest value kept (a Monero wallet address plus ".worker" is ~110 characters, some pools add more).</summary>
     public const int MaxValueLength = 256;
@@ -19,7 +19,7 @@ public sealed class StratumMetadata : ProtocolMetadata
     public string? Agent { get; private set; }
     public string? Worker { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         int pos = 0;
         for (int n = 0; n < MaxLines && (Method is null || Agent is null || Worker is null) && TextLine.Next(client, ref pos, out var line); n++)

@@ -28,12 +28,8 @@ public sealed class XmppFingerprinter : IFingerprinter
         TextLine.Combine(Verdict(context.Client, context.ClientComplete), Verdict(context.Server, context.ServerComplete),
             "xmpp.streams", "xmpp.stream_header", "xmpp.stream_header");
 
-    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
-    {
-        var meta = metadata as XmppMetadata ?? new XmppMetadata();
-        metadata = meta;
-        return meta.Parse(context.Client, context.Server);
-    }
+    public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata) =>
+        StreamExtract.Into<XmppMetadata>(context, ref metadata);
 
     /// <summary>Finds the &lt;stream:stream ...&gt; open tag; the result says whether it is there, may come, or cannot.</summary>
     internal static SideVerdict StreamTag(ReadOnlySpan<byte> data, bool complete, out ReadOnlySpan<byte> tag)

@@ -7,7 +7,7 @@ namespace Sniffer.Fingerprinting.Xmpp;
 /// XMPP metadata: <c>sniffer.xmpp.to</c> (the domain the client asks for), <c>sniffer.xmpp.from</c> (the server's
 /// domain), <c>sniffer.xmpp.namespace</c> (jabber:client / jabber:server), <c>sniffer.xmpp.starttls</c>.
 /// </summary>
-public sealed class XmppMetadata : ProtocolMetadata
+public sealed class XmppMetadata : ProtocolMetadata, IStreamParsedMetadata
 {
     /// <summary>Longest attribute value kept.</summary>
     public const int MaxValueLength = 256;
@@ -17,7 +17,7 @@ public sealed class XmppMetadata : ProtocolMetadata
     public string? Namespace { get; private set; }
     public bool StartTls { get; private set; }
 
-    internal bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
+    public bool Parse(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server)
     {
         if (To is null && XmppFingerprinter.StreamTag(client, true, out var ctag) == SideVerdict.Strong)
         {
