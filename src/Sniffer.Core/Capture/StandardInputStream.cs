@@ -83,7 +83,7 @@ public sealed partial class StandardInputStream : Stream
 
             if (ready < 0 && Marshal.GetLastPInvokeError() != Eintr)
             {
-                _pollWorks = false; // stdin is not pollable (never for pipes and files): plain blocking reads
+                _pollWorks = false; // stdin cannot be polled (not seen for pipes, files or terminals): plain blocking reads
             }
         }
 
