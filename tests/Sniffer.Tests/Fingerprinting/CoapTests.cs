@@ -27,7 +27,7 @@ public class CoapTests
         var r = ProbeClient(Fp, Transport.Udp, GetTime);
         Assert.Equal(ProbeStatus.Match, r.Status);
         Assert.Equal("coap.request", r.Evidence);
-        Assert.Equal(Confidence.Medium, r.Confidence);
+        Assert.Equal(Confidence.Low, r.Confidence); // a lone datagram
         Assert.Equal("coap.response", ProbeServer(Fp, Transport.Udp, Content).Evidence);
         Assert.Equal(Confidence.High, Probe(Fp, Transport.Udp, GetTime, Content).Confidence);
         Assert.Equal(Confidence.High, Probe(Fp, Transport.Udp, Put, Changed).Confidence);
@@ -35,6 +35,22 @@ public class CoapTests
         Assert.Equal(Confidence.Medium, Probe(Fp, Transport.Udp, GetCore, Hex("6144b4b002")).Confidence); // neither ID nor token agree
         Assert.Equal("coap.empty", ProbeClient(Fp, Transport.Udp, Hex("40001234")).Evidence);
         Assert.Equal(ProbeStatus.NoMatch, ProbeClient(Fp, Transport.Tcp, GetTime).Status);
+    }
+
+    /// <summary>One message one way waits for the reply or the same side's next datagram; random bytes after it end the guess.</summary>
+    [Fact]
+    public void OneWayMessageIsConfirmedByTheNextDatagram()
+    {
+        Assert.Equal(ProbeStatus.NeedMoreData, ProbeClient(Fp, Transport.Udp, GetTime, complete: false).Status);
+        var retransmitted = Fp.Probe(new InspectionContext(Transport.Udp, GetTime, [], true, false) { ClientNext = GetTime.AsSpan(0, 4) });
+        Assert.Equal(ProbeStatus.Match, retransmitted.Status);
+        Assert.Equal(Confidence.Medium, retransmitted.Confidence);
+        Assert.Equal("coap.request", retransmitted.Evidence);
+        var notCoap = Fp.Probe(new InspectionContext(Transport.Udp, GetTime, [], true, false) { ClientNext = Hex("c1450000") }); // version 3
+        Assert.Equal(ProbeStatus.NoMatch, notCoap.Status);
+        var server = Fp.Probe(new InspectionContext(Transport.Udp, [], Content, false, true) { ServerNext = Content.AsSpan(0, 4) });
+        Assert.Equal("coap.response", server.Evidence);
+        Assert.Equal(Confidence.Medium, server.Confidence);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Sniffer.Fingerprinting.Coap;
 /// <summary>
 /// CoAP (RFC 7252) over UDP: version 1, a type consistent with the code (requests CON/NON, RST only empty), token
 /// length 0–8, a defined request or response code, and every option walked (known option numbers with their allowed
-/// sizes, or the experimental range) up to the end or a payload marker followed by a payload.
+/// sizes, or the experimental range) up to the end or a payload marker followed by a payload. A message one way is
+/// Medium once the peer answers or the same side sends another CoAP datagram, Low when it stays alone.
 /// </summary>
 public sealed class CoapFingerprinter : IFingerprinter
 {
@@ -52,13 +53,27 @@ public sealed class CoapFingerprinter : IFingerprinter
         }
 
         var kind = c ?? s!.Value;
-        return kind switch
+        if (kind == CoapParser.MessageKind.Empty)
         {
-            CoapParser.MessageKind.Empty => ProbeResult.Matched(Confidence.Low, "coap.empty"),
-            CoapParser.MessageKind.Request => ProbeResult.Matched(Confidence.Medium, "coap.request"),
-            _ => ProbeResult.Matched(Confidence.Medium, "coap.response"),
-        };
+            return ProbeResult.Matched(Confidence.Low, "coap.empty");
+        }
+
+        // One message one way: about one random datagram in 4,000 walks as CoAP, so wait for the reply or for the
+        // next datagram of that direction (a retransmission or the next request); a lone datagram is only Low.
+        var next = c is not null ? context.ClientNext : context.ServerNext;
+        string evidence = kind == CoapParser.MessageKind.Request ? "coap.request" : "coap.response";
+        if (next.IsEmpty)
+        {
+            return context.ClientComplete && context.ServerComplete ? ProbeResult.Matched(Confidence.Low, evidence) : ProbeResult.NeedMore;
+        }
+
+        return HeaderLooksLikeCoap(next) ? ProbeResult.Matched(Confidence.Medium, evidence) : ProbeResult.NoMatch;
     }
+
+    /// <summary>The fixed header of a later datagram (all a kept head may hold): version 1, a token length, a defined code.</summary>
+    internal static bool HeaderLooksLikeCoap(ReadOnlySpan<byte> head) =>
+        head.Length >= CoapParser.HeaderLength && (head[0] >> 6) == 1 && (head[0] & 0x0F) <= CoapParser.MaxTokenLength
+        && CoapParser.IsValidCode(head[1]);
 
     public bool Extract(in InspectionContext context, ref ProtocolMetadata? metadata)
     {
