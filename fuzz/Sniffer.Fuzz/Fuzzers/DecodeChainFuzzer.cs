@@ -81,6 +81,11 @@ internal sealed class DecodeChainFuzzer : IFuzzer
     {
         var packet = default(DecodedPacket);
         var status = PacketDecoder.Decode(linkType, frame, ref packet, anomalies);
+        if (linkType == LinkType.Ethernet)
+        {
+            CompareWithChain(frame, status, packet);
+        }
+
         switch (status)
         {
             case DecodeStatus.Ok:
@@ -103,6 +108,29 @@ internal sealed class DecodeChainFuzzer : IFuzzer
 
             case DecodeStatus.UnsupportedLinkType:
                 throw new FuzzInvariantException($"link type {linkType} is supported but the decoder said UnsupportedLinkType");
+        }
+    }
+
+    /// <summary>The decoder's one-pass path for the common shape must agree with the general chain (or step aside).</summary>
+    private static void CompareWithChain(ReadOnlySpan<byte> frame, DecodeStatus status, in DecodedPacket packet)
+    {
+        var fastAnomalies = new AnomalyCounters();
+        var chainAnomalies = new AnomalyCounters();
+        var fast = default(DecodedPacket);
+        var chain = default(DecodedPacket);
+        var fastStatus = PacketDecoder.Decode(LinkType.Ethernet, frame, ref fast, fastAnomalies, commonShapeFirst: true);
+        var chainStatus = PacketDecoder.Decode(LinkType.Ethernet, frame, ref chain, chainAnomalies, commonShapeFirst: false);
+        if (fastStatus != status || chainStatus != status || !fast.Equals(chain) || !fast.Equals(packet))
+        {
+            throw new FuzzInvariantException($"fast path {fastStatus} and chain {chainStatus} disagree on a frame of {frame.Length} bytes");
+        }
+
+        for (var a = (Anomaly)0; a < Anomaly.Count; a++)
+        {
+            if (fastAnomalies[a] != chainAnomalies[a])
+            {
+                throw new FuzzInvariantException($"fast path and chain count {AnomalyCounters.Name(a)} differently");
+            }
         }
     }
 

@@ -134,12 +134,21 @@ public static class PacketDecoder
     public const ushort GenevePort = 6081;
     public const ushort TeredoPort = 3544;
 
-    public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, ref DecodedPacket packet, AnomalyCounters anomalies)
+    public static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, ref DecodedPacket packet, AnomalyCounters anomalies) =>
+        Decode(linkType, frame, ref packet, anomalies, commonShapeFirst: true);
+
+    /// <param name="commonShapeFirst">False skips <see cref="TryDecodeCommon"/> (tests compare both ways).</param>
+    internal static DecodeStatus Decode(int linkType, ReadOnlySpan<byte> frame, ref DecodedPacket packet, AnomalyCounters anomalies, bool commonShapeFirst)
     {
         packet = default;
         switch (linkType)
         {
             case LinkType.Ethernet:
+                if (commonShapeFirst && TryDecodeCommon(frame, ref packet, anomalies))
+                {
+                    return DecodeStatus.Ok;
+                }
+
                 if (!EthernetDecoder.TryDecode(frame, out var eth, out int used))
                 {
                     return Count(anomalies, Anomaly.TruncatedLinkHeader, DecodeStatus.Truncated);
@@ -188,6 +197,135 @@ public static class PacketDecoder
             default:
                 return Count(anomalies, Anomaly.UnsupportedLinkType, DecodeStatus.UnsupportedLinkType);
         }
+    }
+
+    /// <summary>
+    /// The shape of nearly every packet on a span port, decoded in one straight pass: Ethernet II, at most one
+    /// 802.1Q tag, IPv4 without options and not a fragment, or IPv6 with TCP/UDP as its next header, then TCP, or
+    /// UDP off the tunnel ports; every length consistent and nothing cut by the snap length. Anything else — and
+    /// any doubt — returns false with <paramref name="packet"/> untouched, and the general chain decodes the frame.
+    /// The result is the general chain's, field for field (<c>PacketDecoderFastPathTests</c> compares them on
+    /// generated and mutated frames): the general chain costs ~450 instructions a packet, this ~100.
+    /// </summary>
+    internal static bool TryDecodeCommon(ReadOnlySpan<byte> frame, ref DecodedPacket packet, AnomalyCounters anomalies)
+    {
+        int offset = EthernetHeader.Length;
+        if (frame.Length < offset + Ipv4Header.MinLength)
+        {
+            return false;
+        }
+
+        ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[12..]);
+        ushort vlanId = 0;
+        if (etherType == EtherType.Vlan)
+        {
+            vlanId = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(frame[14..]) & 0x0FFF);
+            etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[16..]);
+            offset += VlanDecoder.TagLength;
+        }
+
+        var ip = frame[offset..];
+        IpAddr source, destination;
+        int headerLength, total;
+        byte protocol;
+        if (etherType == EtherType.Ipv4)
+        {
+            if (ip.Length < Ipv4Header.MinLength || ip[0] != 0x45
+                || (BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x3FFF) != 0) // options, or a fragment
+            {
+                return false;
+            }
+
+            headerLength = Ipv4Header.MinLength;
+            total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+            protocol = ip[9];
+            source = IpAddr.FromV4(BinaryPrimitives.ReadUInt32BigEndian(ip[12..]));
+            destination = IpAddr.FromV4(BinaryPrimitives.ReadUInt32BigEndian(ip[16..]));
+        }
+        else if (etherType == EtherType.Ipv6)
+        {
+            if (ip.Length < Ipv6Header.Length || (ip[0] >> 4) != 6)
+            {
+                return false;
+            }
+
+            headerLength = Ipv6Header.Length;
+            int payload = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
+            total = payload == 0 ? 0 : headerLength + payload; // 0: a jumbogram or offloaded capture, left to the chain
+            protocol = ip[6];
+            source = IpAddr.FromParts(BinaryPrimitives.ReadUInt64BigEndian(ip[8..]), BinaryPrimitives.ReadUInt64BigEndian(ip[16..]), true);
+            destination = IpAddr.FromParts(BinaryPrimitives.ReadUInt64BigEndian(ip[24..]), BinaryPrimitives.ReadUInt64BigEndian(ip[32..]), true);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (total < headerLength || total > ip.Length)
+        {
+            return false; // TSO zero length, malformed, or cut by the snap length
+        }
+
+        int transportOffset = offset + headerLength;
+        var transport = frame.Slice(transportOffset, total - headerLength);
+        if (protocol == ProtoTcp)
+        {
+            if (transport.Length < TcpHeader.MinLength)
+            {
+                return false;
+            }
+
+            int tcpLength = (transport[12] >> 4) * 4;
+            if (tcpLength < TcpHeader.MinLength || tcpLength > transport.Length)
+            {
+                return false;
+            }
+
+            if (tcpLength > TcpHeader.MinLength && !TcpDecoder.OptionsWellFormed(transport[TcpHeader.MinLength..tcpLength]))
+            {
+                anomalies.Increment(Anomaly.BadTcpOptionLength);
+            }
+
+            packet.Protocol = ProtoTcp;
+            packet.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(transport);
+            packet.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(transport[2..]);
+            packet.Sequence = BinaryPrimitives.ReadUInt32BigEndian(transport[4..]);
+            packet.Acknowledgment = BinaryPrimitives.ReadUInt32BigEndian(transport[8..]);
+            packet.TcpFlags = (TcpFlags)transport[13];
+            packet.PayloadOffset = transportOffset + tcpLength;
+            packet.PayloadLength = packet.ClaimedPayloadLength = transport.Length - tcpLength;
+        }
+        else if (protocol == ProtoUdp)
+        {
+            if (transport.Length < UdpHeader.Length)
+            {
+                return false;
+            }
+
+            ushort sp = BinaryPrimitives.ReadUInt16BigEndian(transport), dp = BinaryPrimitives.ReadUInt16BigEndian(transport[2..]);
+            int datagram = BinaryPrimitives.ReadUInt16BigEndian(transport[4..]);
+            if (datagram < UdpHeader.Length || datagram > transport.Length
+                || sp is VxlanPort or GenevePort or TeredoPort || dp is VxlanPort or GenevePort or TeredoPort)
+            {
+                return false; // zero, malformed or cut lengths, and the tunnels, take the chain
+            }
+
+            packet.Protocol = ProtoUdp;
+            packet.SourcePort = sp;
+            packet.DestinationPort = dp;
+            packet.PayloadOffset = transportOffset + UdpHeader.Length;
+            packet.PayloadLength = packet.ClaimedPayloadLength = datagram - UdpHeader.Length;
+        }
+        else
+        {
+            return false;
+        }
+
+        packet.Source = source;
+        packet.Destination = destination;
+        packet.IpLength = total;
+        packet.VlanId = vlanId;
+        return true;
     }
 
     private static DecodeStatus DecodeEtherType(ushort etherType, ReadOnlySpan<byte> frame, int offset, int depth, ref DecodedPacket packet, AnomalyCounters anomalies)
