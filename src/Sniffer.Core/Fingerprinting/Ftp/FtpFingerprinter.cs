@@ -98,16 +98,10 @@ public sealed class FtpFingerprinter : IFingerprinter
 
     internal static SideVerdict ServerVerdict(ReadOnlySpan<byte> server, bool complete)
     {
-        var state = TextLine.First(server, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(server, complete, out var line,
+            static partial => SmtpFingerprinter.IsReplyStart(partial, "220"u8) || SmtpFingerprinter.IsReplyStart(partial, "120"u8)) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return SmtpFingerprinter.IsReplyStart(line, "220"u8) || SmtpFingerprinter.IsReplyStart(line, "120"u8)
-                    ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         if (line.Length < 4 || !(SmtpFingerprinter.IsReplyStart(line, "220"u8) || SmtpFingerprinter.IsReplyStart(line, "120"u8)))

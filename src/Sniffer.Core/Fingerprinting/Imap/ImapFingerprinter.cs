@@ -118,16 +118,11 @@ public sealed class ImapFingerprinter : IFingerprinter
 
     internal static SideVerdict ServerVerdict(ReadOnlySpan<byte> server, bool complete)
     {
-        var state = TextLine.First(server, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(server, complete, out var line,
+            static partial => TextLine.CouldStartWith(partial, "* ok "u8) ||
+                TextLine.CouldStartWith(partial, "* preauth "u8) || TextLine.CouldStartWith(partial, "* bye "u8)) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return TextLine.CouldStartWith(line, "* ok "u8) || TextLine.CouldStartWith(line, "* preauth "u8) ||
-                    TextLine.CouldStartWith(line, "* bye "u8) ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         if (TextLine.StartsWithIgnoreCase(line, "* ok"u8) || TextLine.StartsWithIgnoreCase(line, "* preauth"u8))

@@ -34,17 +34,12 @@ public sealed class IrcFingerprinter : IFingerprinter
 
     internal static SideVerdict ClientVerdict(ReadOnlySpan<byte> client, bool complete)
     {
-        var state = TextLine.First(client, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(client, complete, out var line,
+            static partial => TextLine.CouldStartWith(partial, "nick "u8) ||
+                TextLine.CouldStartWith(partial, "user "u8) || TextLine.CouldStartWith(partial, "pass "u8) ||
+                TextLine.CouldStartWith(partial, "cap ls"u8) || TextLine.CouldStartWith(partial, "cap req "u8)) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return TextLine.CouldStartWith(line, "nick "u8) || TextLine.CouldStartWith(line, "user "u8) ||
-                    TextLine.CouldStartWith(line, "pass "u8) || TextLine.CouldStartWith(line, "cap ls"u8) ||
-                    TextLine.CouldStartWith(line, "cap req "u8) ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         var verb = TextLine.Word(line, out var rest);

@@ -31,17 +31,12 @@ public sealed class Pop3Fingerprinter : IFingerprinter
 
     internal static SideVerdict ClientVerdict(ReadOnlySpan<byte> client, bool complete)
     {
-        var state = TextLine.First(client, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(client, complete, out var line,
+            static partial => TextLine.CouldStartWith(partial, "user "u8) ||
+                TextLine.CouldStartWith(partial, "capa"u8) || TextLine.CouldStartWith(partial, "stls"u8) ||
+                TextLine.CouldStartWith(partial, "apop "u8) || TextLine.CouldStartWith(partial, "auth"u8)) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return TextLine.CouldStartWith(line, "user "u8) || TextLine.CouldStartWith(line, "capa"u8) ||
-                    TextLine.CouldStartWith(line, "stls"u8) || TextLine.CouldStartWith(line, "apop "u8) ||
-                    TextLine.CouldStartWith(line, "auth"u8) ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         var verb = TextLine.Word(line, out var rest);
@@ -73,15 +68,10 @@ public sealed class Pop3Fingerprinter : IFingerprinter
 
     internal static SideVerdict ServerVerdict(ReadOnlySpan<byte> server, bool complete)
     {
-        var state = TextLine.First(server, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(server, complete, out var line,
+            static partial => TextLine.CouldStartWith(partial, "+ok"u8) && (partial.Length <= 3 || partial[3] == ' ')) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return TextLine.CouldStartWith(line, "+ok"u8) && (line.Length <= 3 || line[3] == ' ') ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         if (!line.StartsWith("+OK"u8) || (line.Length > 3 && line[3] != ' '))

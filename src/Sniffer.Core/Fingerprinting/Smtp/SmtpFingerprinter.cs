@@ -33,16 +33,11 @@ public sealed class SmtpFingerprinter : IFingerprinter
 
     internal static SideVerdict ClientVerdict(ReadOnlySpan<byte> client, bool complete)
     {
-        var state = TextLine.First(client, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(client, complete, out var line,
+            static partial => TextLine.CouldStartWith(partial, "ehlo "u8) ||
+                TextLine.CouldStartWith(partial, "helo "u8) || TextLine.CouldStartWith(partial, "lhlo "u8)) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return TextLine.CouldStartWith(line, "ehlo "u8) || TextLine.CouldStartWith(line, "helo "u8) ||
-                    TextLine.CouldStartWith(line, "lhlo "u8) ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         return IsHelo(line) ? SideVerdict.Strong : SideVerdict.No;
@@ -54,15 +49,10 @@ public sealed class SmtpFingerprinter : IFingerprinter
 
     internal static SideVerdict ServerVerdict(ReadOnlySpan<byte> server, bool complete)
     {
-        var state = TextLine.First(server, out var line);
-        switch (state)
+        if (TextLine.OpenFirstLine(server, complete, out var line,
+            static partial => IsReplyStart(partial, "220"u8)) is { } opening)
         {
-            case TextLine.LineState.Empty:
-                return TextLine.Undecided(complete);
-            case TextLine.LineState.Invalid:
-                return SideVerdict.No;
-            case TextLine.LineState.Partial when !complete:
-                return IsReplyStart(line, "220"u8) ? SideVerdict.Pending : SideVerdict.No;
+            return opening;
         }
 
         if (!IsReplyStart(line, "220"u8) || line.Length < 4)

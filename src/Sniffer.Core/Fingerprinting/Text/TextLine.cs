@@ -262,4 +262,27 @@ public static class TextLine
 
     /// <summary>Pending or Absent for a side that has not decided, by whether it is complete.</summary>
     public static SideVerdict Undecided(bool complete) => complete ? SideVerdict.Absent : SideVerdict.Pending;
+
+    /// <summary>Whether a first line cut short could still grow into what a protocol expects.</summary>
+    public delegate bool PartialLineCheck(ReadOnlySpan<byte> partialLine);
+
+    /// <summary>
+    /// How every line-based side verdict opens: nothing yet → undecided; not text → no; a first line still being
+    /// received → pending while <paramref name="couldBecome"/> says it may still match, else no. Null when
+    /// <paramref name="line"/> is there to be judged: a whole first line, or the side ended inside it.
+    /// </summary>
+    public static SideVerdict? OpenFirstLine(ReadOnlySpan<byte> data, bool complete, out ReadOnlySpan<byte> line, PartialLineCheck couldBecome)
+    {
+        switch (First(data, out line))
+        {
+            case LineState.Empty:
+                return Undecided(complete);
+            case LineState.Invalid:
+                return SideVerdict.No;
+            case LineState.Partial when !complete:
+                return couldBecome(line) ? SideVerdict.Pending : SideVerdict.No;
+            default:
+                return null;
+        }
+    }
 }
