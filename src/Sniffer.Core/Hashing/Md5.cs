@@ -12,29 +12,16 @@ public static class Md5
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashSize);
         var state = new State { A = 0x67452301u, B = 0xefcdab89u, C = 0x98badcfeu, D = 0x10325476u };
-        long bitLength = (long)source.Length * 8;
-        while (source.Length >= 64)
-        {
-            Block(ref state, source[..64]);
-            source = source[64..];
-        }
-
-        Span<byte> tail = stackalloc byte[128];
-        tail.Clear();
-        source.CopyTo(tail);
-        tail[source.Length] = 0x80;
-        int tailLength = source.Length < 56 ? 64 : 128;
-        BinaryPrimitives.WriteInt64LittleEndian(tail[(tailLength - 8)..], bitLength);
-        Block(ref state, tail[..64]);
-        if (tailLength == 128)
-        {
-            Block(ref state, tail[64..]);
-        }
-
+        MerkleDamgard.Process<Compression, State>(ref state, source, bigEndianLength: false);
         BinaryPrimitives.WriteUInt32LittleEndian(destination, state.A);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], state.B);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], state.C);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], state.D);
+    }
+
+    private readonly struct Compression : IBlockCompression<State>
+    {
+        public static void Compress(ref State state, ReadOnlySpan<byte> block) => Block(ref state, block);
     }
 
     private struct State

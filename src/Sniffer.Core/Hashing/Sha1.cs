@@ -17,30 +17,17 @@ public static class Sha1
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashSize);
         var state = new State { A = 0x67452301u, B = 0xEFCDAB89u, C = 0x98BADCFEu, D = 0x10325476u, E = 0xC3D2E1F0u };
-        long bitLength = (long)source.Length * 8;
-        while (source.Length >= 64)
-        {
-            Block(ref state, source[..64]);
-            source = source[64..];
-        }
-
-        Span<byte> tail = stackalloc byte[128];
-        tail.Clear();
-        source.CopyTo(tail);
-        tail[source.Length] = 0x80;
-        int tailLength = source.Length < 56 ? 64 : 128;
-        BinaryPrimitives.WriteInt64BigEndian(tail[(tailLength - 8)..], bitLength);
-        Block(ref state, tail[..64]);
-        if (tailLength == 128)
-        {
-            Block(ref state, tail[64..]);
-        }
-
+        MerkleDamgard.Process<Compression, State>(ref state, source, bigEndianLength: true);
         BinaryPrimitives.WriteUInt32BigEndian(destination, state.A);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], state.B);
         BinaryPrimitives.WriteUInt32BigEndian(destination[8..], state.C);
         BinaryPrimitives.WriteUInt32BigEndian(destination[12..], state.D);
         BinaryPrimitives.WriteUInt32BigEndian(destination[16..], state.E);
+    }
+
+    private readonly struct Compression : IBlockCompression<State>
+    {
+        public static void Compress(ref State state, ReadOnlySpan<byte> block) => Block(ref state, block);
     }
 
     private struct State

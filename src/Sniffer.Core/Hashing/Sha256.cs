@@ -16,25 +16,7 @@ public static class Sha256
             A = 0x6a09e667u, B = 0xbb67ae85u, C = 0x3c6ef372u, D = 0xa54ff53au,
             E = 0x510e527fu, F = 0x9b05688cu, G = 0x1f83d9abu, H = 0x5be0cd19u,
         };
-        long bitLength = (long)source.Length * 8;
-        while (source.Length >= 64)
-        {
-            Block(ref state, source[..64]);
-            source = source[64..];
-        }
-
-        Span<byte> tail = stackalloc byte[128];
-        tail.Clear();
-        source.CopyTo(tail);
-        tail[source.Length] = 0x80;
-        int tailLength = source.Length < 56 ? 64 : 128;
-        BinaryPrimitives.WriteInt64BigEndian(tail[(tailLength - 8)..], bitLength);
-        Block(ref state, tail[..64]);
-        if (tailLength == 128)
-        {
-            Block(ref state, tail[64..]);
-        }
-
+        MerkleDamgard.Process<Compression, State>(ref state, source, bigEndianLength: true);
         BinaryPrimitives.WriteUInt32BigEndian(destination, state.A);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], state.B);
         BinaryPrimitives.WriteUInt32BigEndian(destination[8..], state.C);
@@ -43,6 +25,11 @@ public static class Sha256
         BinaryPrimitives.WriteUInt32BigEndian(destination[20..], state.F);
         BinaryPrimitives.WriteUInt32BigEndian(destination[24..], state.G);
         BinaryPrimitives.WriteUInt32BigEndian(destination[28..], state.H);
+    }
+
+    private readonly struct Compression : IBlockCompression<State>
+    {
+        public static void Compress(ref State state, ReadOnlySpan<byte> block) => Block(ref state, block);
     }
 
     private struct State
