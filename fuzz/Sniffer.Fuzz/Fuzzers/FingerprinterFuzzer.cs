@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sniffer.Fingerprinting;
 using Sniffer.Fuzz.Support;
+using Sniffer.Output;
 
 namespace Sniffer.Fuzz.Fuzzers;
 
@@ -26,14 +26,9 @@ internal sealed class FingerprinterFuzzer : IFuzzer
     private const byte FlagServerFirst = 0x02;
     private const byte FlagInterleave = 0x04;
 
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-        // The record writer's options: its raw runs (RawJson, JsonRun, JsonStringCache) rely on SkipValidation. The
-        // structure is checked by parsing the result instead (Check).
-        SkipValidation = true,
-    };
+    // The record writer's own options: its raw runs (RawJson, JsonRun, JsonStringCache) rely on SkipValidation. The
+    // structure is checked by parsing the result instead (Check).
+    private static readonly JsonWriterOptions WriterOptions = FlowRecordWriter.Options;
 
     public string Name => "fingerprinter";
 

@@ -15,7 +15,11 @@ namespace Sniffer.Output;
 /// </summary>
 public sealed class FlowRecordWriter : IDisposable
 {
-    private static readonly JsonWriterOptions Options = new()
+    /// <summary>
+    /// The record writer's options. Whatever pre-renders JSON that is spliced into a record (cached properties,
+    /// TLS fragments) writes with these, so its escaping is the record's own.
+    /// </summary>
+    internal static readonly JsonWriterOptions Options = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = false,

@@ -79,11 +79,7 @@ public static class JsonStringCache
         /// <summary>The last writer found compatible (the worker's record writer).</summary>
         public Utf8JsonWriter? CompatibleWriter;
 
-        public State() => Encoder = new Utf8JsonWriter(Scratch, new JsonWriterOptions
-        {
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            SkipValidation = true,
-        });
+        public State() => Encoder = new Utf8JsonWriter(Scratch, FlowRecordWriter.Options);
     }
 
     [ThreadStatic]

@@ -247,11 +247,7 @@ public class TlsHelloParserTests
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         bool result;
-        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
-        {
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            SkipValidation = true,
-        }))
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, Sniffer.Output.FlowRecordWriter.Options))
         {
             w.WriteStartObject();
             result = write(w);

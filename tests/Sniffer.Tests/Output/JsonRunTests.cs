@@ -10,11 +10,7 @@ namespace Sniffer.Tests.Output;
 /// <summary><see cref="JsonRun"/> must write byte for byte what the same calls on the writer write.</summary>
 public class JsonRunTests
 {
-    private static readonly JsonWriterOptions RecordOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
+    private static readonly JsonWriterOptions RecordOptions = FlowRecordWriter.Options;
 
     private static readonly JsonEncodedText A = JsonEncodedText.Encode("a");
     private static readonly JsonEncodedText B = JsonEncodedText.Encode("b");

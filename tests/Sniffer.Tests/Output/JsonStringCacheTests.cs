@@ -14,11 +14,7 @@ namespace Sniffer.Tests.Output;
 /// </summary>
 public class JsonStringCacheTests
 {
-    private static readonly JsonWriterOptions RecordOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
+    private static readonly JsonWriterOptions RecordOptions = FlowRecordWriter.Options;
 
     private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText Other = JsonEncodedText.Encode("other");

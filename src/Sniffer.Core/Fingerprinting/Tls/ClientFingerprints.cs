@@ -68,7 +68,7 @@ public sealed class ClientFingerprintSet
         }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+        using (var w = new Utf8JsonWriter(buffer, Output.FlowRecordWriter.Options))
         {
             w.WriteStartObject();
             TlsMetadata.WriteClientFields(w, client, null, this);
