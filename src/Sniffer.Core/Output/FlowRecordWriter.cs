@@ -262,12 +262,20 @@ public sealed class FlowRecordWriter : IDisposable
 
         w.WriteEndObject();
 
+        EndRecord(w, Output);
+        RecordsWritten++;
+    }
+
+    /// <summary>
+    /// Closes a record's top-level object and ends its NDJSON line: every record kind (flows, port summaries, stats)
+    /// finishes this way, so a line is written whole or not at all by the chunked output behind it.
+    /// </summary>
+    internal static void EndRecord(Utf8JsonWriter w, System.Buffers.IBufferWriter<byte> output)
+    {
         w.WriteEndObject();
         w.Flush();
-        var nl = Output.GetSpan(1);
-        nl[0] = (byte)'\n';
-        Output.Advance(1);
-        RecordsWritten++;
+        output.GetSpan(1)[0] = (byte)'\n';
+        output.Advance(1);
     }
 
     public void Dispose() => _json.Dispose();

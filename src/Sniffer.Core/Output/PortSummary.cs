@@ -345,11 +345,7 @@ public sealed class PortSummary
 
             w.WriteEndArray();
             w.WriteEndObject();
-            w.WriteEndObject();
-            w.Flush();
-            var nl = output.GetSpan(1);
-            nl[0] = (byte)'\n';
-            output.Advance(1);
+            FlowRecordWriter.EndRecord(w, output);
             written++;
         }
 

@@ -79,10 +79,6 @@ public static class StatsRecord
         w.WriteNumber("anomalies"u8, c.Anomalies);
         w.WriteEndObject();
         w.WriteEndObject();
-        w.WriteEndObject();
-        w.Flush();
-        var nl = output.GetSpan(1);
-        nl[0] = (byte)'\n';
-        output.Advance(1);
+        FlowRecordWriter.EndRecord(w, output);
     }
 }

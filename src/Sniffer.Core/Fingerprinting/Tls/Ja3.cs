@@ -25,16 +25,7 @@ public static class Ja3
         d[n++] = (byte)',';
         n += Join(hello.SupportedGroups, d[n..]);
         d[n++] = (byte)',';
-        var formats = hello.PointFormats;
-        for (int i = 0; i < formats.Length; i++)
-        {
-            if (i > 0)
-            {
-                d[n++] = (byte)'-';
-            }
-
-            n += Number(formats[i], d[n..]);
-        }
+        n += Join(hello.PointFormats, d[n..]); // one byte each: never a GREASE value, so none is skipped
 
         string result = AsciiStringPool.Get(d[..n]);
         ArrayPool<byte>.Shared.Return(rented);
