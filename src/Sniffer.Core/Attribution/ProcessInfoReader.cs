@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Sniffer.Fingerprinting;
+using Sniffer.Security;
 
 namespace Sniffer.Attribution;
 
@@ -231,18 +232,6 @@ public sealed partial class ProcessInfoReader
         }
 
         return name;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Passwd
-    {
-        public nint Name;
-        public nint Password;
-        public uint Uid;
-        public uint Gid;
-        public nint Gecos;
-        public nint Dir;
-        public nint Shell;
     }
 
     [LibraryImport("libc", EntryPoint = "getpwuid_r")]

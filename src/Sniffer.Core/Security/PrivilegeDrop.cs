@@ -9,18 +9,6 @@ namespace Sniffer.Security;
 /// </summary>
 public static partial class PrivilegeDrop
 {
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Passwd
-    {
-        public nint Name;
-        public nint Password;
-        public uint Uid;
-        public uint Gid;
-        public nint Gecos;
-        public nint Dir;
-        public nint Shell;
-    }
-
     [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial nint GetPwNam(string name);
 
