@@ -158,6 +158,29 @@ public class ProcessAttributionLiveTests
         }
     }
 
+    /// <summary>Python's http.server on <paramref name="port"/> serving <paramref name="www"/>; curl downloads <paramref name="path"/> once.</summary>
+    private static async Task ServeOneDownloadAsync(int port, string www, string path, params string[] curlOptions)
+    {
+        using var server = new Child(Python, ["-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"], www);
+        await WaitUntilListening(port, server);
+        using (var curl = new Child(Curl, ["-s", "-o", "/dev/null", .. curlOptions, $"http://127.0.0.1:{port}{path}"]))
+        {
+            Assert.Equal(0, curl.WaitForExit());
+        }
+
+        await Task.Delay(700); // let libpcap hand over the last packets
+        server.Process.Kill();
+        server.Process.WaitForExit();
+    }
+
+    /// <summary>The stopped sniffer exited 0; its one <c>flow_end</c> (NDJSON on stdout) for <paramref name="path"/> on port <paramref name="p"/>.</summary>
+    private static JsonElement FlowEndOnStdout(Child sniffer, string p, string path)
+    {
+        Assert.True(sniffer.Process.ExitCode == 0, $"exit {sniffer.Process.ExitCode}: {sniffer.Stderr}");
+        return Assert.Single(PipelineRunner.ParseLines(Encoding.UTF8.GetBytes(sniffer.Stdout)).Action("flow_end"),
+            r => r.Str("destination.port") == p && r.Str("url.path") == path);
+    }
+
     private static void SkipUnlessRunnable(string binary)
     {
         Skip.IfNot(SnifferBinary.IsRoot, "live capture and process attribution need root");
@@ -308,25 +331,14 @@ public class ProcessAttributionLiveTests
         try
         {
             await sniffer.Marker.WaitAsync(TimeSpan.FromSeconds(20));
-            using var server = new Child(Python, ["-m", "http.server", p, "--bind", "127.0.0.1"], www);
-            await WaitUntilListening(port, server);
-            using (var curl = new Child(Curl, ["-s", "-o", "/dev/null", $"http://127.0.0.1:{p}/small.txt"]))
-            {
-                Assert.Equal(0, curl.WaitForExit());
-            }
-
-            await Task.Delay(700);
-            server.Process.Kill();
-            server.Process.WaitForExit();
+            await ServeOneDownloadAsync(port, www, "/small.txt");
         }
         finally
         {
             sniffer.Stop();
         }
 
-        Assert.True(sniffer.Process.ExitCode == 0, $"exit {sniffer.Process.ExitCode}: {sniffer.Stderr}");
-        var end = Assert.Single(PipelineRunner.ParseLines(Encoding.UTF8.GetBytes(sniffer.Stdout)).Action("flow_end"),
-            r => r.Str("destination.port") == p && r.Str("url.path") == "/small.txt");
+        var end = FlowEndOnStdout(sniffer, p, "/small.txt");
         Assert.Equal("denied", end.Str("sniffer.process_lookup.server")); // python runs as root, sniffer as nobody
         Assert.Contains(end.Str("sniffer.process_lookup.client"), new[] { "denied", "closed" });
         Assert.Null(end.Get("process"));
@@ -425,25 +437,14 @@ public class ProcessAttributionLiveTests
         try
         {
             await sniffer.Marker.WaitAsync(TimeSpan.FromSeconds(20));
-            using var server = new Child(Python, ["-m", "http.server", p, "--bind", "127.0.0.1"], www);
-            await WaitUntilListening(port, server);
-            using (var curl = new Child(Curl, ["-s", "-o", "/dev/null", "--limit-rate", "4M", $"http://127.0.0.1:{p}/big.bin"]))
-            {
-                Assert.Equal(0, curl.WaitForExit());
-            }
-
-            await Task.Delay(700);
-            server.Process.Kill();
-            server.Process.WaitForExit();
+            await ServeOneDownloadAsync(port, www, "/big.bin", "--limit-rate", "4M");
         }
         finally
         {
             sniffer.Stop();
         }
 
-        Assert.True(sniffer.Process.ExitCode == 0, $"exit {sniffer.Process.ExitCode}: {sniffer.Stderr}");
-        var end = Assert.Single(PipelineRunner.ParseLines(Encoding.UTF8.GetBytes(sniffer.Stdout)).Action("flow_end"),
-            r => r.Str("destination.port") == p && r.Str("url.path") == "/big.bin");
+        var end = FlowEndOnStdout(sniffer, p, "/big.bin");
         Assert.Equal("found", end.Str("sniffer.process_lookup.server"));
         Assert.Equal("python3", end.Str("process.name"));
         Assert.Equal("root", end.Str("process.user.name"));
